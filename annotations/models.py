@@ -1,0 +1,206 @@
+"""Labels, entity annotations, characters, the edit log, and learned patterns.
+
+An `Annotation` is a character-offset span `[start, end)` into `Story.text`. Model predictions are
+never deleted by editors: a rejected prediction keeps its row with `review_state=rejected`, and
+`model_start/model_end/model_label` keep what the model first said even after a relabel or resize.
+So "the model's original predictions" and "the editors' final set" are both queries over one table.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Length
+from django.db.models.lookups import Exact
+
+from stories.models import Story
+
+# Whitespace an annotation may not start or end on. The check constraints below test each one.
+SPAN_EDGE_WHITESPACE = (" ", "\n", "\t", "\r", "\xa0", "\u2009", "\u200a", "\u202f", "\u3000")
+
+
+class Label(models.Model):
+    name = models.CharField(max_length=40, unique=True, help_text="Code used in exports, e.g. PERSON.")
+    description = models.CharField(max_length=200, blank=True)
+    color = models.CharField(max_length=7, default="#cccccc", help_text="Background colour, #rrggbb.")
+    hotkey = models.CharField(max_length=1, blank=True, help_text="One key, 1–9 or a letter.")
+    shown = models.BooleanField(default=True, help_text="Shown in the editor by default.")
+    order = models.PositiveSmallIntegerField(default=100)
+
+    class Meta:
+        ordering = ["order", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["hotkey"], condition=~Q(hotkey=""), name="label_hotkey_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Character(models.Model):
+    class Gender(models.TextChoices):
+        FEMALE = "female", "Female"
+        MALE = "male", "Male"
+        NONBINARY = "nonbinary", "Non-binary"
+        UNKNOWN = "unknown", "Unknown"
+
+    class Origin(models.TextChoices):
+        MODEL = "model", "Model"
+        EDITOR = "editor", "Editor"
+        IMPORTED = "imported", "Imported"
+
+    story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="characters")
+    name = models.CharField(max_length=300)
+    aliases = models.JSONField(default=list, blank=True)
+    gender = models.CharField(max_length=10, choices=Gender, default=Gender.UNKNOWN)
+    origin = models.CharField(max_length=10, choices=Origin, default=Origin.MODEL)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["story", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def edge_whitespace_free() -> Q:
+    """A condition true when `text` neither starts nor ends with whitespace."""
+    condition = Q()
+    for char in SPAN_EDGE_WHITESPACE:
+        condition &= ~Q(text__startswith=char) & ~Q(text__endswith=char)
+    return condition
+
+
+class Annotation(models.Model):
+    class Origin(models.TextChoices):
+        MODEL = "model", "Model"
+        EDITOR = "editor", "Editor"
+        IMPORTED = "imported", "Imported"
+
+    class ReviewState(models.TextChoices):
+        PENDING = "pending", "Suggested"
+        ACCEPTED = "accepted", "Accepted"
+        REJECTED = "rejected", "Rejected"
+
+    story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="annotations")
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    # The covered text, story.text[start:end]; stored so the database can check the span's edges.
+    text = models.TextField()
+    label = models.ForeignKey(
+        Label, to_field="name", db_column="label", on_delete=models.PROTECT, related_name="annotations"
+    )
+    character = models.ForeignKey(
+        Character, null=True, blank=True, on_delete=models.SET_NULL, related_name="mentions"
+    )
+    origin = models.CharField(max_length=10, choices=Origin, default=Origin.MODEL)
+    review_state = models.CharField(
+        max_length=10, choices=ReviewState, default=ReviewState.PENDING, db_index=True
+    )
+    # What the model originally predicted; null for spans an editor or an import created.
+    model_start = models.PositiveIntegerField(null=True, blank=True)
+    model_end = models.PositiveIntegerField(null=True, blank=True)
+    model_label = models.CharField(max_length=40, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["story", "start", "end"]
+        indexes = [models.Index(fields=["story", "start"], name="annotation_story_start")]
+        constraints = [
+            models.CheckConstraint(condition=Q(start__gte=0), name="annotation_start_nonnegative"),
+            models.CheckConstraint(condition=Q(start__lt=F("end")), name="annotation_start_before_end"),
+            models.CheckConstraint(
+                condition=Exact(Length("text"), F("end") - F("start")),
+                name="annotation_text_matches_offsets",
+            ),
+            models.CheckConstraint(condition=edge_whitespace_free(), name="annotation_no_edge_whitespace"),
+            models.UniqueConstraint(
+                fields=["story", "start", "end", "label"], name="annotation_unique_span_label"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label_id} [{self.start}, {self.end}) {self.text!r}"
+
+
+class Edit(models.Model):
+    """One editor or reviewer action on a story, with enough before/after state to undo it.
+
+    `before` and `after` are lists of row snapshots ({"model": "annotation"|"character", "id": ..,
+    "fields": {...}}; `fields` is null for a row that did not exist). One action that touches many
+    rows (a merge, "apply to all") is one Edit, so it undoes as one.
+    """
+
+    class Action(models.TextChoices):
+        CREATE = "create", "Created span"
+        RELABEL = "relabel", "Changed label"
+        RESIZE = "resize", "Changed bounds"
+        DELETE = "delete", "Deleted span"
+        ACCEPT = "accept", "Accepted suggestion"
+        REJECT = "reject", "Rejected suggestion"
+        LINK = "link", "Linked character"
+        APPLY_ALL = "apply_all", "Applied to all mentions"
+        CHARACTER_CREATE = "character_create", "Created character"
+        CHARACTER_RENAME = "character_rename", "Renamed character"
+        CHARACTER_MERGE = "character_merge", "Merged characters"
+        CHARACTER_SPLIT = "character_split", "Split alias"
+        CHARACTER_GENDER = "character_gender", "Set gender"
+        CHARACTER_DELETE = "character_delete", "Deleted character"
+        STATUS = "status", "Changed status"
+        APPROVE = "approve", "Approved"
+        RETURN = "return", "Returned"
+        UNDO = "undo", "Undid a change"
+
+    story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="edits")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="edits"
+    )
+    action = models.CharField(max_length=20, choices=Action)
+    summary = models.CharField(max_length=500, blank=True)
+    before = models.JSONField(default=list, blank=True)
+    after = models.JSONField(default=list, blank=True)
+    story_version = models.PositiveIntegerField(default=0, help_text="The story's version after this edit.")
+    undone_by = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="undoes"
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["story", "-id"], name="edit_story_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} on story {self.story_id}"
+
+
+class LearnedPattern(models.Model):
+    """A text that editors consistently tag with one label; it pre-annotates later extractions."""
+
+    class Source(models.TextChoices):
+        LEARNED = "learned", "Learned from corrections"
+        MANUAL = "manual", "Added by an admin"
+        SEED = "seed", "Shipped rule"
+
+    text = models.CharField(max_length=300)
+    label = models.ForeignKey(Label, to_field="name", db_column="label", on_delete=models.CASCADE)
+    enabled = models.BooleanField(default=True)
+    source = models.CharField(max_length=10, choices=Source, default=Source.LEARNED)
+    # Where it came from: {"stories": [ids], "edits": n, "agreement": 0.95}
+    evidence = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["text"]
+        constraints = [
+            models.UniqueConstraint(fields=["text", "label"], name="learned_pattern_unique_text_label")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.text!r} → {self.label_id}"

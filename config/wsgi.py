@@ -1,0 +1,11 @@
+"""WSGI entry point for gunicorn. Production settings: configure everything through the environment."""
+
+from __future__ import annotations
+
+import os
+
+from django.core.wsgi import get_wsgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
+
+application = get_wsgi_application()

@@ -1,0 +1,22 @@
+"""Create the Editors and Reviewers groups. Admins are staff users and need no group."""
+
+from __future__ import annotations
+
+from django.db import migrations
+
+GROUPS = ("Editors", "Reviewers")
+
+
+def create_groups(apps, schema_editor):
+    Group = apps.get_model("auth", "Group")
+    for name in GROUPS:
+        Group.objects.get_or_create(name=name)
+
+
+def remove_groups(apps, schema_editor):
+    apps.get_model("auth", "Group").objects.filter(name__in=GROUPS).delete()
+
+
+class Migration(migrations.Migration):
+    dependencies = [("stories", "0001_initial"), ("auth", "0012_alter_user_first_name_max_length")]
+    operations = [migrations.RunPython(create_groups, remove_groups)]

