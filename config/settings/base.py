@@ -63,7 +63,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "stories.middleware.HtmxLoginRequiredMiddleware",  # LoginRequiredMiddleware + htmx-aware redirect
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -155,6 +155,17 @@ SPACY_EXCLUDE = env_list("SPACY_EXCLUDE", "tagger,parser,attribute_ruler,lemmati
 SPACY_BATCH_SIZE = int(os.environ.get("SPACY_BATCH_SIZE", "32"))
 # Long stories are processed in paragraph windows of about this many characters so memory stays flat.
 SPACY_WINDOW_CHARS = int(os.environ.get("SPACY_WINDOW_CHARS", "50000"))
+# ...and no nlp.pipe batch holds more than this many characters, which bounds spaCy's memory.
+SPACY_BATCH_CHARS = int(os.environ.get("SPACY_BATCH_CHARS", "100000"))
 INGEST_MAX_BYTES = int(os.environ.get("INGEST_MAX_BYTES", str(10 * 1024 * 1024)))
 MODELS_DIR = Path(os.environ.get("FABULA_MODELS_DIR", BASE_DIR / "models"))
 READER_CHUNK_PARAGRAPHS = int(os.environ.get("READER_CHUNK_PARAGRAPHS", "40"))
+# Hooks `hook(nlp) -> nlp` applied once when the pipeline loads (stories.nlp.load_pipeline). The default adds
+# the editable rule layer (data/patterns/*.jsonl + enabled learned patterns) and drops doc.tensor, which
+# nothing reads after the pipeline, so long stories stay small; see docs/extraction.md.
+SPACY_COMPONENT_HOOKS = env_list(
+    "SPACY_COMPONENT_HOOKS",
+    "annotations.extraction.rules.add_rules,annotations.extraction.memory.release_tensors",
+)
+FABULA_PATTERNS_DIR = Path(os.environ.get("FABULA_PATTERNS_DIR", BASE_DIR / "data" / "patterns"))
+FABULA_LEARNED_PATTERNS = env_bool("FABULA_LEARNED_PATTERNS", True)

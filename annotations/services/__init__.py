@@ -1,0 +1,1 @@
+"""Writes for the annotations app, one module per area (editing, review, export)."""
