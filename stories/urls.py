@@ -8,4 +8,6 @@ app_name = "stories"
 
 urlpatterns = [
     path("", views.story_list, name="story-list"),
+    path("queue/", views.my_queue, name="my-queue"),
+    path("stories/assign/", views.story_assign, name="story-assign"),
 ]

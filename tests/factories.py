@@ -20,9 +20,10 @@ def make_user(role: str = "editor", username: str | None = None, password: str =
         username=username, password=password, is_staff=role == "admin", is_superuser=role == "admin"
     )
     if role == "editor":
-        user.groups.add(Group.objects.get(name="Editors"))
+        # get_or_create: transactional (browser) tests flush the groups the data migration made.
+        user.groups.add(Group.objects.get_or_create(name="Editors")[0])
     elif role == "reviewer":
-        user.groups.add(Group.objects.get(name="Reviewers"))
+        user.groups.add(Group.objects.get_or_create(name="Reviewers")[0])
     return user
 
 
