@@ -1,0 +1,205 @@
+"""The grouped change log: optimistic version checks, before/after snapshots, and undo.
+
+Every write to a story's spans or characters runs inside `story_change()`: it bumps Story.version only
+if the caller saw the current version (else `StaleVersion`, shown as 409), and `ChangeLog.record()`
+stores one `Edit` with snapshots of every row it touched. `edit_undo()` restores those snapshots.
+
+Why our own log next to django-simple-history (which tracks Story): simple-history keeps one row per
+saved object, but one editor action here touches many rows of two models at once (a merge moves every
+mention and deletes a character; "apply to all" creates dozens of spans). Undo must restore that
+group as one step and must refuse when later edits changed the same rows; grouped Edit snapshots do
+both, per-object history rows cannot say which rows belonged to one action.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Case, F, Value, When
+from django.utils import timezone
+
+from annotations.models import Annotation, Character, Edit
+from stories.models import Story
+
+ANNOTATION_FIELDS = (
+    "start", "end", "text", "label", "character", "origin", "review_state",
+    "model_start", "model_end", "model_label",
+)  # fmt: skip
+CHARACTER_FIELDS = ("name", "aliases", "gender", "origin")
+STORY_FIELDS = ("status",)
+_MODELS = {"annotation": (Annotation, ANNOTATION_FIELDS), "character": (Character, CHARACTER_FIELDS)}
+_MODELS["story"] = (Story, STORY_FIELDS)
+_NAME_OF = {Annotation: "annotation", Character: "character", Story: "story"}
+
+
+class StaleVersion(Exception):
+    """The editor's page shows an older version of the story than the database holds."""
+
+    def __init__(self, current: int):
+        self.current = current
+        super().__init__(
+            f"Someone else changed this story (it is now at version {current}). Your change was not "
+            "saved; the text has been refreshed, please check it and try again."
+        )
+
+
+class UndoRefused(Exception):
+    """An edit cannot be undone cleanly; the message says why."""
+
+
+def snapshot(obj) -> dict:
+    """A JSON-safe picture of one row: {"model", "id", "fields"} (see annotations.models.Edit)."""
+    model_name = _NAME_OF[type(obj)]
+    names = _MODELS[model_name][1]
+    fields = {name: getattr(obj, obj._meta.get_field(name).attname) for name in names}
+    return {"model": model_name, "id": obj.pk, "fields": fields}
+
+
+def gone(obj) -> dict:
+    """The snapshot of a row that does not exist (before a create, after a delete)."""
+    return {"model": _NAME_OF[type(obj)], "id": obj.pk, "fields": None}
+
+
+@dataclass
+class ChangeLog:
+    """What one action did; `record()` turns it into an Edit. `starts` lists touched offsets."""
+
+    story: Story
+    user: object
+    version: int
+    before: list = field(default_factory=list)
+    after: list = field(default_factory=list)
+    starts: list = field(default_factory=list)
+    edit: Edit | None = None
+    focus: Annotation | None = None  # the entity the editor acted on, to show in the inspector
+    bulk: bool = False  # touched rows all over the story: the page refreshes every loaded chunk
+    character_id: int | None = None  # the character the editor acted on, to show in the inspector
+
+    def record(self, action: str, summary: str) -> Edit:
+        self.edit = Edit.objects.create(
+            story=self.story, user=self.user, action=action, summary=summary[:500],
+            before=self.before, after=self.after, story_version=self.version,
+        )  # fmt: skip
+        return self.edit
+
+
+def story_change(*, story: Story, version: int, user) -> ChangeLog:
+    """Claim the next version of `story` or raise StaleVersion. Call inside transaction.atomic.
+
+    The conditional UPDATE is the lock: on PostgreSQL it takes the row lock, so a second editor's
+    UPDATE waits, then re-reads the version and matches nothing; SQLite's IMMEDIATE transactions
+    serialise writers. A first edit also moves the story from new to in progress. An approved story
+    is locked (ValidationError) until a reviewer returns it.
+    """
+    if story.status == Story.Status.APPROVED:
+        raise ValidationError(
+            "This story is approved and locked; a reviewer must return it before it changes."
+        )
+    new = Story.Status.NEW
+    updated = Story.objects.filter(pk=story.pk, version=version).update(
+        version=F("version") + 1,
+        status=Case(When(status=new, then=Value(Story.Status.IN_PROGRESS)), default=F("status")),
+        updated_at=timezone.now(),
+    )
+    if not updated:
+        raise StaleVersion(Story.objects.values_list("version", flat=True).get(pk=story.pk))
+    story.version = version + 1
+    if story.status == new:
+        story.status = Story.Status.IN_PROGRESS
+    return ChangeLog(story=story, user=user, version=story.version)
+
+
+def undo_candidate(*, story: Story) -> Edit | None:
+    """The change `u` undoes: the newest edit that is neither undone nor itself an undo."""
+    return (
+        Edit.objects.filter(story=story, undone_by__isnull=True)
+        .exclude(action__in=[Edit.Action.UNDO, Edit.Action.APPROVE, Edit.Action.RETURN])
+        .order_by("-id")
+        .first()
+    )
+
+
+def _current(entry: dict):
+    model, names = _MODELS[entry["model"]]
+    # only(): checking a status undo must not load a novel's text.
+    return model.objects.filter(pk=entry["id"]).only(*names).first()
+
+
+def _check_clean(edit: Edit, story: Story) -> None:
+    if edit.story_id != story.pk:
+        raise UndoRefused("That change belongs to another story.")
+    if edit.undone_by_id:
+        raise UndoRefused(f"“{edit.summary}” was already undone.")
+    if edit.action in (Edit.Action.UNDO, Edit.Action.APPROVE, Edit.Action.RETURN):
+        raise UndoRefused(f"“{edit.get_action_display()}” cannot be undone here.")
+    for entry in edit.after:
+        row = _current(entry)
+        now = snapshot(row)["fields"] if row is not None else None
+        if now != entry["fields"]:
+            raise UndoRefused(
+                f"Cannot undo “{edit.summary}”: a later change touched the same "
+                f"{entry['model']} ({_describe(entry, now)}). Undo the later change first, or fix it by hand."
+            )
+
+
+def _describe(entry: dict, now: dict | None) -> str:
+    fields = now or entry["fields"] or {}
+    return repr(fields.get("text") or fields.get("name") or fields.get("status") or f"#{entry['id']}")
+
+
+def _restore(story_id: int, entries: list[dict], current_after: list[dict]) -> None:
+    """Write `entries` (the edit's `before`); rows absent there but present after are deleted."""
+    wanted = {(e["model"], e["id"]): e["fields"] for e in entries}
+    for entry in current_after:
+        wanted.setdefault((entry["model"], entry["id"]), None)
+    # Parents before children on the way in, children before parents on the way out.
+    order = ["story", "character", "annotation"]
+    for name in order:
+        for (model_name, pk), fields in wanted.items():
+            if model_name == name and fields is not None:
+                _write(story_id, name, pk, fields)
+    for name in reversed(order):
+        for (model_name, pk), fields in wanted.items():
+            if model_name == name and fields is None:
+                _MODELS[name][0].objects.filter(pk=pk).delete()
+
+
+def _write(story_id: int, model_name: str, pk: int, fields: dict) -> None:
+    model, _ = _MODELS[model_name]
+    values = {model._meta.get_field(name).attname: value for name, value in fields.items()}
+    if model.objects.filter(pk=pk).update(**values) or model_name == "story":
+        return
+    # A deleted row comes back with its old id, so later snapshots that name it still match.
+    model(pk=pk, story_id=story_id, **values).save(force_insert=True)
+
+
+@transaction.atomic
+def edit_undo(*, story: Story, edit: Edit | None, version: int, user) -> ChangeLog:
+    """Undo `edit` (default: the latest undoable one) if every row it wrote is still as it left it.
+
+    Raises UndoRefused with a reason otherwise, StaleVersion if the page is out of date. The undo is
+    itself an Edit (action undo, before/after swapped), and the original is marked undone_by it.
+    """
+    change = story_change(story=story, version=version, user=user)
+    edit = edit or undo_candidate(story=story)
+    if edit is None:
+        raise UndoRefused("There is nothing to undo on this story.")
+    _check_clean(edit, story)
+    try:
+        with transaction.atomic():
+            _restore(story.pk, edit.before, edit.after)
+    except IntegrityError as exc:
+        raise UndoRefused(
+            f"Cannot undo “{edit.summary}”: a span with the same bounds and label exists again now."
+        ) from exc
+    change.before, change.after = edit.after, edit.before
+    change.starts = [
+        e["fields"]["start"] for e in edit.before + edit.after if e["model"] == "annotation" and e["fields"]
+    ]
+    change.bulk = True
+    change.record(Edit.Action.UNDO, f"Undid: {edit.summary}")
+    Edit.objects.filter(pk=edit.pk).update(undone_by=change.edit)
+    story.status = Story.objects.values_list("status", flat=True).get(pk=story.pk)
+    return change

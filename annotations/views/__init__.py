@@ -1,0 +1,1 @@
+"""Views of the annotations app, one module per page family (reader, review, dashboard)."""

@@ -1,0 +1,53 @@
+"""The reader: the story page, its chunks (loaded on scroll or by ?chunk=N), and the side panels.
+
+Each panel URL answers htmx with its partial and a plain browser with the whole reader page.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from annotations import selectors
+from annotations.services.history import undo_candidate
+from annotations.views.workspace import annotator_required, chunk_param, render_reader, workspace_story
+
+TEMPLATE = "annotations/story_detail.html"
+
+
+@require_GET
+@annotator_required
+def story_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The reader. With htmx and ?chunk=N: only chunk N and the loader for the next one."""
+    story = workspace_story(pk)
+    index = chunk_param(request)
+    if request.htmx and "chunk" in request.GET:
+        chunk = selectors.reader_chunk(story=story, index=index)
+        return render(request, "annotations/_chunk_more.html", {"story": story, "chunk": chunk})
+    return render_reader(request, story, index=index)
+
+
+@require_GET
+@annotator_required
+def story_legend(request: HttpRequest, pk: int) -> HttpResponse:
+    """Label legend with counts and bulk accept/reject; refreshed after every change."""
+    story = workspace_story(pk)
+    if not request.htmx:
+        return render_reader(request, story)
+    return render(request, f"{TEMPLATE}#legend", {"story": story, "legend": selectors.legend(story=story)})
+
+
+@require_GET
+@annotator_required
+def story_history(request: HttpRequest, pk: int) -> HttpResponse:
+    """The story's change log with undo buttons."""
+    story = workspace_story(pk)
+    if not request.htmx:
+        return render_reader(request, story)
+    context = {
+        "story": story,
+        "history": selectors.history(story=story),
+        "undo_edit": undo_candidate(story=story),
+    }
+    return render(request, f"{TEMPLATE}#history-panel", context)

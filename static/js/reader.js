@@ -1,0 +1,344 @@
+/*
+ * Fabula reader: the small amount of JavaScript the editor workspace needs on top of htmx.
+ * No framework. Everything the server renders also works without this file (forms POST and redirect).
+ *
+ * 1. Selection → offsets. Every run of story text is a <span data-start> or <mark data-start>, so the
+ *    offset of a DOM position is that element's data-start plus the characters before it in its text
+ *    node. JavaScript counts UTF-16 units, Python counts code points, so we count with [...str].
+ *    The server snaps the range to token boundaries; we only need to be roughly right.
+ * 2. Versions. #reader[data-version] is the story version this page last saw. Every htmx request
+ *    that sends a `version` field sends this one, so a stale page gets 409 instead of overwriting.
+ *    It moves forward only on our own successful edits (event fabula:changed) or on fabula:stale,
+ *    when every loaded chunk is re-fetched so the editor sees the other person's change.
+ * 3. Keyboard: label hotkeys (Label.hotkey, usually 1–9), j/k next/previous entity, a accept,
+ *    x/Delete delete, [ ] widen, { } narrow, c character, u undo, Enter inspect, ? shortcuts, Esc.
+ * 4. Character highlight: the panel's name buttons toggle .is-highlighted on marks whose
+ *    data-character matches.
+ */
+(function () {
+  "use strict";
+
+  var reader = document.getElementById("reader");
+  if (!reader) return;
+  var text = document.getElementById("story-text");
+  var hint = document.getElementById("selection-hint");
+  var selection = null; // {start, end, chunk, text} of the current mouse/keyboard selection
+  var pendingFocus = null; // entity id to focus once the swapped chunk has settled
+  var highlighted = null; // character id whose mentions are highlighted
+
+  function csrfHeaders() {
+    try {
+      return JSON.parse(document.body.getAttribute("hx-headers") || "{}");
+    } catch (e) {
+      return {};
+    }
+  }
+
+  function baseUrl() {
+    return reader.dataset.baseUrl;
+  }
+
+  function entityUrl(id, action) {
+    return baseUrl() + "entities/" + id + "/" + (action ? action + "/" : "");
+  }
+
+  function post(url, values, target) {
+    values.version = reader.dataset.version;
+    return htmx.ajax("POST", url, {
+      source: target || text,
+      target: target || text,
+      swap: "none",
+      values: values,
+      headers: csrfHeaders(),
+    });
+  }
+
+  // --- 1. selection to offsets -------------------------------------------------------------------
+  function codePoints(str) {
+    return Array.from(str).length;
+  }
+
+  function offsetOf(node, offset) {
+    if (node.nodeType === Node.TEXT_NODE) {
+      var owner = node.parentElement.closest("[data-start]");
+      if (!owner) return null;
+      return parseInt(owner.dataset.start, 10) + codePoints(node.data.slice(0, offset));
+    }
+    var child = node.childNodes[offset];
+    if (child && child.nodeType === Node.ELEMENT_NODE && child.dataset.start) {
+      return parseInt(child.dataset.start, 10);
+    }
+    var el = node.nodeType === Node.ELEMENT_NODE ? node : node.parentElement;
+    var para = el && el.closest("[data-start]");
+    if (!para) return null;
+    return parseInt(para.dataset.end || para.dataset.start, 10);
+  }
+
+  function readSelection() {
+    var sel = window.getSelection();
+    selection = null;
+    if (sel && sel.rangeCount && !sel.isCollapsed && text.contains(sel.anchorNode)) {
+      var range = sel.getRangeAt(0);
+      var start = offsetOf(range.startContainer, range.startOffset);
+      var end = offsetOf(range.endContainer, range.endOffset);
+      var chunk = range.startContainer.parentElement && range.startContainer.parentElement.closest(".chunk");
+      if (start !== null && end !== null && end > start && chunk) {
+        selection = { start: start, end: end, chunk: chunk, text: sel.toString() };
+      }
+    }
+    if (hint) {
+      hint.textContent = selection
+        ? "Selected “" + selection.text.slice(0, 40) + "”: pick a label or press its key."
+        : "Select text, then pick a label.";
+    }
+  }
+
+  document.addEventListener("selectionchange", function () {
+    window.clearTimeout(readSelection.timer);
+    readSelection.timer = window.setTimeout(readSelection, 60);
+  });
+
+  // --- actions -----------------------------------------------------------------------------------
+  function focusedMark() {
+    var el = document.activeElement;
+    return el && el.matches && el.matches("mark.ent[data-entity-id]") ? el : null;
+  }
+
+  function applyLabel(label) {
+    readSelection();
+    if (selection) {
+      var values = { start: selection.start, end: selection.end, label: label };
+      post(reader.dataset.createUrl, values, selection.chunk);
+      window.getSelection().removeAllRanges();
+      return true;
+    }
+    var mark = focusedMark() || current;
+    if (mark && document.contains(mark)) {
+      post(entityUrl(mark.dataset.entityId, "label"), { label: label }, mark.closest(".chunk"));
+      return true;
+    }
+    announce("Select some text or focus an entity first (j / k).");
+    return false;
+  }
+
+  function onMark(action, values) {
+    var mark = focusedMark() || current;
+    if (!mark || !document.contains(mark)) {
+      announce("Focus an entity first: press j or click one.");
+      return;
+    }
+    pendingFocus = mark.dataset.entityId;
+    post(entityUrl(mark.dataset.entityId, action), values || {}, mark.closest(".chunk"));
+  }
+
+  function announce(message) {
+    document.dispatchEvent(new CustomEvent("fabula:notice", { detail: { message: message } }));
+  }
+
+  // --- entity focus and inspector ----------------------------------------------------------------
+  var current = null;
+
+  function marks() {
+    return Array.prototype.slice.call(text.querySelectorAll("mark.ent[data-entity-id]"));
+  }
+
+  function focusMark(mark, inspect) {
+    if (!mark) return;
+    if (current && current !== mark) current.setAttribute("tabindex", "-1");
+    current = mark;
+    mark.setAttribute("tabindex", "0"); // roving tabindex: Tab returns to the last entity
+    mark.focus({ preventScroll: false });
+    mark.scrollIntoView({ block: "nearest" });
+    if (inspect !== false) inspectEntity(mark.dataset.entityId);
+  }
+
+  // One inspector request at a time. The panel is swapped outerHTML, and htmx resolves the target when
+  // a request starts, so a second request sent before the first answer would land in the detached old
+  // panel. Quick j/k presses therefore queue: only the latest entity is fetched once the panel settles.
+  var inspecting = false;
+  var queuedEntity = null;
+
+  function inspectEntity(id) {
+    if (inspecting) {
+      queuedEntity = id;
+      return;
+    }
+    inspecting = true;
+    var settle = function () {
+      inspecting = false;
+      if (queuedEntity !== null) {
+        var next = queuedEntity;
+        queuedEntity = null;
+        inspectEntity(next);
+      }
+    };
+    htmx.ajax("GET", entityUrl(id), { target: "#entity-panel", swap: "outerHTML" }).then(settle, settle);
+  }
+
+  function move(step) {
+    var all = marks();
+    if (!all.length) return;
+    var index = all.indexOf(focusedMark() || current);
+    var next = index === -1 ? (step > 0 ? 0 : all.length - 1) : index + step;
+    if (next >= all.length) {
+      var loader = text.querySelector(".chunk-loader");
+      if (loader) loader.scrollIntoView({ block: "end" }); // its hx-trigger="revealed" loads the next part
+      return;
+    }
+    focusMark(all[Math.max(0, next)]);
+  }
+
+  text.addEventListener("click", function (event) {
+    var mark = event.target.closest("mark.ent[data-entity-id]");
+    if (mark && window.getSelection().isCollapsed) focusMark(mark);
+  });
+
+  reader.addEventListener("click", function (event) {
+    var button = event.target.closest(".label-button[data-label]");
+    if (button) applyLabel(button.dataset.label);
+    var shortcuts = event.target.closest("[data-open-shortcuts]");
+    if (shortcuts) document.getElementById("shortcuts").showModal();
+    var who = event.target.closest("[data-highlight]");
+    if (who) toggleHighlight(who.dataset.highlight);
+  });
+
+  // --- 4. character highlight --------------------------------------------------------------------
+  function toggleHighlight(id) {
+    highlighted = highlighted === id ? null : id;
+    paintHighlight();
+  }
+
+  function paintHighlight() {
+    text.classList.toggle("is-highlighting", !!highlighted);
+    marks().forEach(function (mark) {
+      mark.classList.toggle("is-highlighted", !!highlighted && mark.dataset.character === highlighted);
+    });
+    document.querySelectorAll("[data-highlight]").forEach(function (button) {
+      button.setAttribute("aria-pressed", String(button.dataset.highlight === highlighted));
+    });
+  }
+
+  // --- 2. versions, refreshes, focus after swaps -------------------------------------------------
+  document.addEventListener("htmx:configRequest", function (event) {
+    if ("version" in event.detail.parameters || event.detail.verb === "post") {
+      event.detail.parameters.version = reader.dataset.version;
+    }
+  });
+
+  function setVersion(detail) {
+    if (!detail) return;
+    reader.dataset.version = detail.version;
+    var shown = document.getElementById("story-version");
+    if (shown) shown.textContent = detail.version;
+    var status = document.getElementById("story-status");
+    if (status && detail.status) {
+      status.className = "badge badge--" + detail.status;
+      if (detail.status_label) status.textContent = detail.status_label;
+    }
+  }
+
+  function reloadChunks() {
+    text.querySelectorAll("section.chunk").forEach(function (chunk) {
+      var index = chunk.dataset.chunk;
+      htmx.ajax("GET", baseUrl() + "?chunk=" + index, {
+        target: "#chunk-" + index,
+        swap: "outerHTML",
+        select: "#chunk-" + index,
+      });
+    });
+  }
+
+  document.body.addEventListener("fabula:changed", function (event) {
+    var detail = event.detail || {};
+    setVersion(detail);
+    showConflict(null);
+    if (detail.message) announce(detail.message);
+    if (detail.focus) pendingFocus = String(detail.focus);
+    else if (detail.character) {
+      htmx.ajax("GET", baseUrl() + "characters/" + detail.character + "/", {
+        target: "#entity-panel",
+        swap: "outerHTML",
+      });
+    } else clearInspector();
+    if (detail.refresh) reloadChunks();
+  });
+
+  function showConflict(message) {
+    var region = document.getElementById("reader-alert");
+    if (!region) return;
+    region.replaceChildren();
+    if (!message) return;
+    var p = document.createElement("p");
+    p.className = "notice notice--warning";
+    var strong = document.createElement("strong");
+    strong.textContent = "Not saved. ";
+    p.append(strong, message); // text, never HTML
+    region.append(p);
+  }
+
+  document.body.addEventListener("fabula:stale", function (event) {
+    setVersion(event.detail);
+    showConflict(event.detail && event.detail.message);
+    reloadChunks();
+  });
+
+  // After an edit the response held only the chunk; refocus the entity and refresh the inspector.
+  document.body.addEventListener("htmx:afterSettle", function () {
+    if (highlighted) paintHighlight();
+    if (pendingFocus) {
+      var mark = document.getElementById("ent-" + pendingFocus);
+      if (mark && text.contains(mark)) {
+        pendingFocus = null;
+        focusMark(mark, true);
+      }
+    }
+  });
+
+  function clearInspector() {
+    var panel = document.getElementById("entity-panel");
+    var heading = panel && panel.querySelector("h2");
+    if (!panel || !heading) return;
+    var p = document.createElement("p");
+    p.className = "muted";
+    p.textContent = "Nothing selected. Press j or k to move to an entity.";
+    panel.replaceChildren(heading, p);
+  }
+
+  // --- 3. keyboard -------------------------------------------------------------------------------
+  var hotkeys = {};
+  document.querySelectorAll(".label-button[data-hotkey]").forEach(function (button) {
+    if (button.dataset.hotkey) hotkeys[button.dataset.hotkey] = button.dataset.label;
+  });
+
+  function typing(el) {
+    return el && (el.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName));
+  }
+
+  document.addEventListener("keydown", function (event) {
+    if (event.ctrlKey || event.metaKey || event.altKey || typing(event.target)) return;
+    var dialog = document.getElementById("shortcuts");
+    if (dialog && dialog.open) return;
+    var key = event.key;
+    var handled = true;
+    if (hotkeys[key]) applyLabel(hotkeys[key]);
+    else if (key === "j") move(1);
+    else if (key === "k") move(-1);
+    else if (key === "a") onMark("accept");
+    else if (key === "x" || key === "Delete") onMark("delete");
+    else if (key === "[") onMark("resize", { side: "start", direction: "widen" });
+    else if (key === "]") onMark("resize", { side: "end", direction: "widen" });
+    else if (key === "{") onMark("resize", { side: "start", direction: "narrow" });
+    else if (key === "}") onMark("resize", { side: "end", direction: "narrow" });
+    else if (key === "u") post(reader.dataset.undoUrl, {});
+    else if (key === "c") {
+      var field = document.getElementById("entity-character");
+      if (field) field.focus();
+    } else if ((key === "Enter" || key === " ") && focusedMark()) focusMark(focusedMark()); // role=button
+    else if (key === "?") dialog.showModal();
+    else if (key === "Escape") {
+      window.getSelection().removeAllRanges();
+      readSelection();
+    } else handled = false;
+    if (handled) event.preventDefault();
+  });
+})();

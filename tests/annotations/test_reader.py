@@ -1,0 +1,143 @@
+"""The reader: paragraphs and chunks, escaped HTML with entity marks, legend, and flat query counts."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext, override_settings
+
+from annotations.models import Annotation
+from annotations.rendering import label_style
+from annotations.selectors import chunk_count, chunk_of_offset, legend, reader_chunk, split_paragraphs
+from stories.models import Story
+from tests.factories import make_annotation, make_story
+
+pytestmark = pytest.mark.django_db
+HTMX = {"HX-Request": "true"}
+
+
+def paragraphs(n: int, words: str = "Anna met Boris in Paris") -> str:
+    return "\n\n".join(f"{words} number {i}." for i in range(n))
+
+
+def test_split_paragraphs_on_blank_lines_keeps_exact_offsets():
+    text = "First line\nstill first.\n\n  Second.\n \n\nThird"
+    bounds = split_paragraphs(text)
+    pieces = [text[s:e] for s, e in zip(bounds[0::2], bounds[1::2], strict=True)]
+    assert pieces == ["First line\nstill first.", "Second.", "Third"]
+
+
+def test_text_without_blank_lines_is_split_into_lines_when_long():
+    text = "\n".join(["A line of a story with one paragraph per line."] * 1000)
+    assert len(split_paragraphs(text)) == 2000
+
+
+def test_label_colours_come_from_one_css_block_not_per_mark(editor_client):
+    from annotations.models import Label
+    from annotations.rendering import label_css
+
+    odd = Label(name='X"]{}body{display:none', color="#000000")
+    css = label_css([Label.objects.get(name="PERSON"), odd])
+    assert css == '.ent[data-label="PERSON"]{--ent:#ffd6a5;--ent-fg:#111111}'
+    story = make_story("Anna met Boris.")
+    make_annotation(story, "Anna")
+    page = editor_client.get(f"/stories/{story.pk}/").content.decode()
+    assert '.ent[data-label="PERSON"]{--ent:#ffd6a5' in page and 'data-label="PERSON" data-start="0"' in page
+
+
+def test_label_text_colour_has_contrast():
+    assert label_style("#ffd6a5").endswith("--ent-fg:#111111")
+    assert label_style("#1d3557").endswith("--ent-fg:#ffffff")
+    assert label_style("javascript:x") == label_style("#cccccc")
+
+
+def test_chunk_html_escapes_text_and_marks_entities():
+    story = make_story('Anna said <script>alert("x")</script> & left.\n\nParis & Co.')
+    make_annotation(story, "Anna", review_state="pending")
+    make_annotation(story, "Paris", "GPE", review_state="accepted")
+    make_annotation(story, "left", "ORG", review_state="rejected")
+    html = reader_chunk(story=Story.objects.defer("text").get(), index=0).html
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; " in html and "<script>" not in html
+    anna = re.search(r'<mark id="ent-\d+" class="ent ent-pending"[^>]*data-label="PERSON" data-start="0" '
+                     r'data-end="4" data-state="pending"[^>]*>Anna</mark>', html)  # fmt: skip
+    assert anna and 'tabindex="-1" role="button"' in anna.group(0)
+    assert re.search(r'class="ent" [^>]*data-label="GPE"[^>]*>Paris</mark>', html)
+    assert ">left</mark>" not in html  # rejected predictions are not in the final set
+    assert html.count('<p class="para"') == 2
+
+
+@override_settings(READER_CHUNK_PARAGRAPHS=3)
+def test_chunks_are_paragraph_windows():
+    story = make_story(paragraphs(7))
+    assert chunk_count(story) == 3
+    last = reader_chunk(story=story, index=2)
+    assert last.html.count("<p ") == 1 and last.next_index is None and last.prev_index == 1
+    assert chunk_of_offset(story, story.text.index("number 4")) == 1
+    assert reader_chunk(story=story, index=99).index == 2
+
+
+def test_legend_counts_final_entities_and_pending_ones():
+    story = make_story("Anna met Boris in Paris.")
+    make_annotation(story, "Anna", review_state="pending")
+    make_annotation(story, "Boris", review_state="accepted")
+    make_annotation(story, "Paris", "GPE", review_state="rejected")
+    rows = {item["label"].name: (item["total"], item["pending"]) for item in legend(story=story)}
+    assert rows["PERSON"] == (2, 1) and rows["GPE"] == (0, 0)
+
+
+def many_entities(count: int) -> Story:
+    story = make_story(paragraphs(count // 2))
+    rows = []
+    for match in re.finditer(r"Anna|Boris", story.text):
+        rows.append(Annotation(story=story, start=match.start(), end=match.end(), text=match.group(),
+                               label_id="PERSON", review_state="pending", model_label="PERSON"))  # fmt: skip
+    Annotation.objects.bulk_create(rows[:count])
+    return story
+
+
+def queries(client, url: str, **kwargs) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url, **kwargs)
+    assert response.status_code == 200
+    return len(captured)
+
+
+@override_settings(READER_CHUNK_PARAGRAPHS=500)
+def test_reader_queries_stay_flat_as_entities_grow(editor_client):
+    small, large = many_entities(10), many_entities(200)
+    counts = []
+    for story in (small, large):
+        editor_client.get(f"/stories/{story.pk}/")  # warms the paragraph cache, as the first view does
+        counts.append(queries(editor_client, f"/stories/{story.pk}/"))
+        counts.append(queries(editor_client, f"/stories/{story.pk}/?chunk=0", headers=HTMX))
+    assert counts[0] == counts[2] and counts[1] == counts[3], counts
+    assert large.annotations.count() == 200
+
+
+@override_settings(READER_CHUNK_PARAGRAPHS=500)
+def test_edit_queries_stay_flat_as_entities_grow(editor_client):
+    counts = []
+    for story in (many_entities(10), many_entities(200)):
+        editor_client.get(f"/stories/{story.pk}/")
+        target = story.annotations.order_by("start")[3]
+        with CaptureQueriesContext(connection) as captured:
+            response = editor_client.post(
+                f"/stories/{story.pk}/entities/{target.pk}/label/",
+                {"label": "ORG", "version": 1},
+                headers=HTMX,
+            )
+        assert response.status_code == 200
+        counts.append(len(captured))
+    assert counts[0] == counts[1], counts
+
+
+def test_a_returned_story_shows_the_reviewers_comment_to_the_editor(editor_client):
+    story = make_story(status=Story.Status.RETURNED, review_comment="Tag <Swan Lake> as a work of art.")
+    html = editor_client.get(f"/stories/{story.pk}/").content.decode()
+    assert "Returned by the reviewer:" in html
+    assert "Tag &lt;Swan Lake&gt; as a work of art." in html  # escaped, like all story data
+    story.status = Story.Status.IN_PROGRESS
+    story.save()
+    assert "Returned by the reviewer:" not in editor_client.get(f"/stories/{story.pk}/").content.decode()
