@@ -1,0 +1,129 @@
+"""Reads for evaluation and the reviewers' dashboard: model-vs-final scores, status counts, work per editor.
+
+`evaluation_stories()` picks the stories to score, `evaluation_compute()` streams their annotations
+(ordered by story, never all stories at once) into annotations.evaluation.evaluate().
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from django.db.models import Count, Q, QuerySet
+
+from annotations.evaluation import EvaluationResult, Span, evaluate
+from annotations.models import Annotation, Edit, Label
+from stories.models import ImportBatch, Story
+
+ALL = "all"
+EVALUATION_STATUSES = [ALL, *Story.Status.values]
+REVIEW_ACTIONS = (Edit.Action.APPROVE, Edit.Action.RETURN)
+
+
+def evaluation_stories(
+    *, status: str = Story.Status.APPROVED, batch: ImportBatch | None = None
+) -> QuerySet[Story]:
+    """Stories to evaluate: with `status` ('all' for any) and, if given, from `batch`."""
+    stories = Story.objects.all()
+    if status != ALL:
+        stories = stories.filter(status=status)
+    if batch is not None:
+        stories = stories.filter(batch=batch)
+    return stories.order_by("id")
+
+
+def _story_pairs(stories: QuerySet[Story]) -> Iterator[tuple[list[Span], list[Span]]]:
+    rows = (
+        Annotation.objects.filter(story__in=stories.values("id"))
+        .order_by("story_id", "id")
+        .values_list(
+            "story_id", "start", "end", "label_id", "review_state", "model_start", "model_end", "model_label"
+        )
+        .iterator(chunk_size=5000)
+    )
+    pending = next(rows, None)
+    # Walk stories and annotation rows in step, so stories without any annotation still count.
+    for story_id in stories.values_list("id", flat=True).iterator(chunk_size=5000):
+        predicted: list[Span] = []
+        gold: list[Span] = []
+        while pending is not None and pending[0] == story_id:
+            _, start, end, label, state, m_start, m_end, m_label = pending
+            if m_label:
+                predicted.append((m_start, m_end, m_label))
+            if state != Annotation.ReviewState.REJECTED:
+                gold.append((start, end, label))
+            pending = next(rows, None)
+        yield predicted, gold
+
+
+def evaluation_compute(*, stories: QuerySet[Story]) -> EvaluationResult:
+    """Score the model's original predictions against the final annotations of `stories`."""
+    return evaluate(_story_pairs(stories))
+
+
+def batch_by_name(name: str) -> ImportBatch | None:
+    """The most recent batch called `name` (names are not unique; the newest wins)."""
+    return ImportBatch.objects.filter(name=name).order_by("-started_at", "-id").first()
+
+
+def dashboard_batches() -> QuerySet[ImportBatch]:
+    return ImportBatch.objects.order_by("name", "-started_at")
+
+
+def status_counts(*, batch: ImportBatch | None = None) -> list[tuple[str, str, int]]:
+    """(status value, display name, count) for every status, zeros included, in workflow order."""
+    stories = Story.objects.all() if batch is None else Story.objects.filter(batch=batch)
+    counts = dict(stories.order_by().values_list("status").annotate(n=Count("id")).values_list("status", "n"))
+    return [(value, name, counts.get(value, 0)) for value, name in Story.Status.choices]
+
+
+def editor_work(*, batch: ImportBatch | None = None) -> list[dict]:
+    """Per user: edits made, distinct done-or-approved stories they edited, approvals and returns given."""
+    edits = Edit.objects.filter(user__isnull=False)
+    if batch is not None:
+        edits = edits.filter(story__batch=batch)
+    not_review = ~Q(action__in=REVIEW_ACTIONS)
+    rows = (
+        edits.order_by()
+        .values("user__username")
+        .annotate(
+            edits=Count("id", filter=not_review),
+            stories_done=Count(
+                "story",
+                distinct=True,
+                filter=not_review & Q(story__status__in=[Story.Status.DONE, Story.Status.APPROVED]),
+            ),
+            approvals=Count("id", filter=Q(action=Edit.Action.APPROVE)),
+            returns=Count("id", filter=Q(action=Edit.Action.RETURN)),
+        )
+    )
+    return sorted(rows, key=lambda row: (-row["edits"], -row["approvals"], row["user__username"]))
+
+
+def label_frequencies(*, batch: ImportBatch | None = None) -> list[dict]:
+    """Per label: spans in the final set and in the model's original draft, most frequent first."""
+    annotations = Annotation.objects.all() if batch is None else Annotation.objects.filter(story__batch=batch)
+    final = dict(
+        annotations.exclude(review_state=Annotation.ReviewState.REJECTED)
+        .order_by()
+        .values_list("label_id")
+        .annotate(n=Count("id"))
+        .values_list("label_id", "n")
+    )
+    model = dict(
+        annotations.exclude(model_label="")
+        .order_by()
+        .values_list("model_label")
+        .annotate(n=Count("id"))
+        .values_list("model_label", "n")
+    )
+    colors = dict(Label.objects.values_list("name", "color"))
+    rows = [
+        {
+            "label": name,
+            "color": colors.get(name, "#cccccc"),
+            "final": final.get(name, 0),
+            "model": model.get(name, 0),
+        }
+        for name in set(final) | set(model)
+    ]
+    return sorted(rows, key=lambda row: (-row["final"], -row["model"], row["label"]))

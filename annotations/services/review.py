@@ -1,0 +1,111 @@
+"""Reviewer decisions: approve a finished story, or return it to the editor with a comment.
+
+Both lock the story row, check the reviewer role on the server (PermissionDenied otherwise), refuse a
+story in the wrong status (ReviewConflict), bump the story's version and record an Edit row
+(action approve/return) so the decision shows in the story's history.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from annotations.models import Edit
+from stories import roles
+from stories.models import Story
+
+COMMENT_MAX_CHARS = 5000
+COMMENT_REQUIRED = "Write a comment that tells the editor what to fix before returning the story."
+
+# A story can be returned while it waits for review, and also after approval if a problem turns up later.
+RETURNABLE = (Story.Status.DONE, Story.Status.APPROVED)
+
+
+class ReviewConflict(Exception):
+    """The story is not in a status that allows this decision; the message says why and what to do."""
+
+
+def _check_reviewer(user, verb: str) -> None:
+    if not roles.is_reviewer(user):
+        raise PermissionDenied(f"Only reviewers and admins can {verb} stories.")
+
+
+def _locked(story: Story) -> Story:
+    # Re-read under a row lock so two reviewers clicking at once cannot both decide.
+    # The text (possibly a novel) is not needed to decide; it loads on access if a caller wants it.
+    return Story.objects.select_for_update().defer("text").get(pk=story.pk)
+
+
+def _record(*, story: Story, user, action: str, summary: str, before: dict) -> Edit:
+    fields = {"status": story.status, "review_comment": story.review_comment}
+    return Edit.objects.create(
+        story=story,
+        user=user,
+        action=action,
+        summary=summary[:500],
+        # A story snapshot, not annotation/character rows: reviewer decisions are not undoable edits.
+        before=[{"model": "story", "id": story.pk, "fields": before}],
+        after=[{"model": "story", "id": story.pk, "fields": fields}],
+        story_version=story.version,
+    )
+
+
+@transaction.atomic
+def story_approve(*, story: Story, user) -> Story:
+    """Mark a done story approved and clear any earlier return comment.
+
+    Returns the updated story, a fresh instance: the one passed in is not modified.
+    """
+    _check_reviewer(user, "approve")
+    story = _locked(story)
+    if story.status != Story.Status.DONE:
+        raise ReviewConflict(
+            f"“{story.title}” is {story.get_status_display().lower()}, not done: only stories an editor "
+            "has marked done can be approved. Reload the review queue to see its current state."
+        )
+    before = {"status": story.status, "review_comment": story.review_comment}
+    story.status = Story.Status.APPROVED
+    story.review_comment = ""
+    story.version += 1
+    story.save(update_fields=["status", "review_comment", "version", "updated_at"])
+    _record(
+        story=story,
+        user=user,
+        action=Edit.Action.APPROVE,
+        summary=f"Approved by {user.get_username()}",
+        before=before,
+    )
+    return story
+
+
+@transaction.atomic
+def story_return(*, story: Story, user, comment: str) -> Story:
+    """Send a done (or approved) story back to its editor with a required comment they will see."""
+    _check_reviewer(user, "return")
+    comment = (comment or "").strip()
+    if not comment:
+        raise ValidationError(COMMENT_REQUIRED, code="required")
+    if len(comment) > COMMENT_MAX_CHARS:
+        raise ValidationError(
+            f"The comment has {len(comment)} characters; shorten it to {COMMENT_MAX_CHARS} or fewer.",
+            code="max_length",
+        )
+    story = _locked(story)
+    if story.status not in RETURNABLE:
+        raise ReviewConflict(
+            f"“{story.title}” is {story.get_status_display().lower()}: only done or approved stories can "
+            "be returned. Reload the page to see its current state."
+        )
+    before = {"status": story.status, "review_comment": story.review_comment}
+    story.status = Story.Status.RETURNED
+    story.review_comment = comment
+    story.version += 1
+    story.save(update_fields=["status", "review_comment", "version", "updated_at"])
+    _record(
+        story=story,
+        user=user,
+        action=Edit.Action.RETURN,
+        summary=f"Returned by {user.get_username()}: {comment}",
+        before=before,
+    )
+    return story

@@ -1,0 +1,172 @@
+"""Reviewers' dashboard: the evaluation numbers, the SVG charts, stories by status, work per user and label
+frequencies, on the hand-made case from review_cases; reviewer-only."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from annotations.charts import LABEL_WIDTH, PLOT_WIDTH, ChartRow, Series, bar_chart
+from annotations.models import Edit
+from annotations.selectors_dashboard import editor_work, label_frequencies, status_counts
+from annotations.services.review import story_approve, story_return
+from stories.models import Story
+from tests.annotations.review_cases import build_evaluation_case
+from tests.factories import make_story, make_user
+
+pytestmark = pytest.mark.django_db
+URL = reverse("annotations:dashboard")
+
+
+def cells(html: str, row_label: str) -> list[str]:
+    """The text of each cell in the table row headed `row_label`."""
+    row = re.search(rf'<tr[^>]*><th scope="row">{row_label}</th>(.*?)</tr>', html, re.S)
+    assert row, f"no row for {row_label}"
+    return re.findall(r"<td[^>]*>(.*?)</td>", row.group(1))
+
+
+class TestDashboardPage:
+    def test_scores_per_label_and_overall(self, reviewer_client):
+        build_evaluation_case()
+        html = reviewer_client.get(URL).content.decode()
+        # final, model, tp, fp, fn, precision, recall, f1
+        assert cells(html, "PERSON") == ["2", "4", "2", "2", "0", "0.500", "1.000", "0.667"]
+        assert cells(html, "GPE") == ["2", "0", "0", "0", "2", "—", "0.000", "0.000"]
+        assert cells(html, "ORG") == ["1", "1", "0", "1", "1", "0.000", "0.000", "0.000"]
+        assert cells(html, "overall") == ["5", "5", "2", "3", "3", "0.400", "0.400", "0.400"]
+        assert "2 approved stories" in html
+        assert '<option value="approved" selected>' in html  # the filter shows the default it applied
+
+    def test_confusions_listed(self, reviewer_client):
+        build_evaluation_case()
+        html = reviewer_client.get(URL).content.decode()
+        assert "<td>PERSON</td><td>GPE</td><td>same span, other label</td>" in html
+        assert "<td>(nothing)</td><td>GPE</td><td>span the model did not find</td>" in html
+
+    def test_svg_charts_are_drawn(self, reviewer_client, editor):
+        case = build_evaluation_case()
+        Edit.objects.create(story=case["one"], user=editor, action=Edit.Action.CREATE)
+        html = reviewer_client.get(URL).content.decode()
+        assert html.count("<svg") == 4
+        assert 'aria-label="Precision, recall and F1 per label"' in html
+        # PERSON recall is 1.0: a bar the full plot width, with its value in the tooltip.
+        assert (
+            f'width="{float(PLOT_WIDTH)}" height="14" fill="#f58518" class="chart-bar">'
+            "<title>PERSON · recall: 1.000</title>" in html
+        )
+
+    def test_stories_by_status(self, reviewer_client):
+        build_evaluation_case()
+        make_story(status=Story.Status.NEW)
+        html = reviewer_client.get(URL).content.decode()
+        figures = dict(
+            re.findall(r'<span class="badge badge--(\w+)">[^<]+</span> <strong>(\d+)</strong>', html)
+        )
+        assert figures == {"new": "1", "in_progress": "0", "done": "1", "approved": "2", "returned": "0"}
+        assert "<title>Approved: 2</title>" in html
+
+    def test_work_per_user(self, reviewer_client, reviewer):
+        case = build_evaluation_case()
+        editor = make_user("editor", username="olga")
+        for action in (Edit.Action.CREATE, Edit.Action.RELABEL, Edit.Action.STATUS):
+            Edit.objects.create(story=case["three"], user=editor, action=action)
+        Edit.objects.create(story=case["one"], user=editor, action=Edit.Action.CREATE)
+        story_return(story=case["three"], user=reviewer, comment="again")
+        html = reviewer_client.get(URL).content.decode()
+        row = re.search(r"<tr><td>olga</td>(.*?)</tr>", html).group(1)
+        # 4 edits; stories done: story one is approved (counts), story three was returned (does not).
+        assert re.findall(r'<td class="num">(\d+)</td>', row) == ["4", "1", "0", "0"]
+        rev = re.search(r"<tr><td>rev</td>(.*?)</tr>", html).group(1)
+        assert re.findall(r'<td class="num">(\d+)</td>', rev) == ["0", "0", "0", "1"]
+
+    def test_label_frequencies(self, reviewer_client):
+        build_evaluation_case()
+        html = reviewer_client.get(URL).content.decode()
+        table = html[html.index('id="labels"') :]
+        rows = re.findall(
+            r'<span class="swatch"[^>]*></span>(\w+)</td><td class="num">(\d+)</td>'
+            r'<td class="num">(\d+)</td>',
+            table,
+        )
+        # Final set counts every non-rejected span of all stories (story three's Zed is rejected).
+        assert rows == [("PERSON", "2", "5"), ("GPE", "2", "0"), ("ORG", "1", "1")]
+
+    def test_batch_and_status_filters_over_htmx(self, reviewer_client):
+        build_evaluation_case("wanted")
+        make_story(status=Story.Status.APPROVED)  # another batch-less story
+        case_batch = Story.objects.filter(batch__name="wanted").first().batch
+        response = reviewer_client.get(
+            URL, {"batch": case_batch.pk, "status": "all"}, headers={"HX-Request": "true"}
+        )
+        html = response.content.decode()
+        assert response.status_code == 200 and "<html" not in html and 'id="dashboard-body"' in html
+        assert "3 stories in batch wanted" in html
+        assert cells(html, "PERSON")[3] == "3"  # Zed counts once every status is evaluated
+
+    def test_no_reviewed_stories_says_what_to_do(self, reviewer_client):
+        html = reviewer_client.get(URL).content.decode()
+        assert "No stories to evaluate yet." in html and "Nothing to chart yet." in html
+
+    def test_bad_filter_is_400(self, reviewer_client):
+        response = reviewer_client.get(URL, {"status": "finished"})
+        assert response.status_code == 400 and "Select a valid choice" in response.content.decode()
+
+    def test_editor_is_refused(self, editor_client):
+        build_evaluation_case()
+        response = editor_client.get(URL)
+        html = response.content.decode()
+        assert response.status_code == 403 and "Only reviewers and admins" in html and "<svg" not in html
+
+    def test_admin_may_look(self, client, admin_user):
+        client.force_login(admin_user)
+        assert client.get(URL).status_code == 200
+
+
+class TestDashboardSelectors:
+    def test_status_counts_include_zeros(self):
+        make_story(status=Story.Status.DONE)
+        assert status_counts() == [
+            ("new", "New", 0),
+            ("in_progress", "In progress", 0),
+            ("done", "Done", 1),
+            ("approved", "Approved", 0),
+            ("returned", "Returned", 0),
+        ]
+
+    def test_editor_work_counts_reviews(self, reviewer):
+        story = make_story(status=Story.Status.DONE)
+        story_approve(story=story, user=reviewer)
+        assert editor_work() == [
+            {"user__username": "rev", "edits": 0, "stories_done": 0, "approvals": 1, "returns": 0}
+        ]
+
+    def test_label_frequencies_filter_by_batch(self):
+        case = build_evaluation_case("b1")
+        make_story()  # nothing in it
+        assert {row["label"] for row in label_frequencies(batch=case["batch"])} == {"PERSON", "GPE", "ORG"}
+
+
+class TestBarChart:
+    def test_bar_widths_are_proportional_and_none_draws_nothing(self):
+        chart = bar_chart(
+            title="t",
+            rows=[ChartRow("a", [1.0, None]), ChartRow("b", [0.25, 0.5])],
+            series=[Series("x", "#111111"), Series("y", "#222222")],
+            max_value=1,
+        )
+        widths = [[bar.width for bar in row.bars] for row in chart.rows]
+        assert widths == [[PLOT_WIDTH, 0], [PLOT_WIDTH / 4, PLOT_WIDTH / 2]]
+        assert chart.rows[0].bars[1].value_text == "—"
+        assert all(bar.x == LABEL_WIDTH for row in chart.rows for bar in row.bars)
+        assert chart.rows[1].bars[0].y > chart.rows[0].bars[1].y
+
+    def test_count_axis_rounds_up(self):
+        chart = bar_chart(title="t", rows=[ChartRow("a", [7])], series=[Series("", "")])
+        assert [tick.text for tick in chart.ticks] == ["0", "2", "4", "6", "8"]
+        assert chart.rows[0].bars[0].width == pytest.approx(PLOT_WIDTH * 7 / 8)
+        one = bar_chart(title="t", rows=[ChartRow("a", [1])], series=[Series("", "")])
+        assert [tick.text for tick in one.ticks] == ["0", "1", "2", "3", "4"]
+        big = bar_chart(title="t", rows=[ChartRow("a", [90])], series=[Series("", "")])
+        assert [tick.text for tick in big.ticks] == ["0", "25", "50", "75", "100"]
