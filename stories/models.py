@@ -1,15 +1,14 @@
 """Stories and the batches that imported them.
 
 `Story.text` is the exact text every annotation offset points into: it is written once at import
-and never edited. `text_length` mirrors its length so the database can bound annotation offsets
-cheaply (see the trigger in annotations' migrations).
+and never edited (a database trigger refuses a change). `text_length` mirrors its length so the
+database can bound annotation offsets cheaply (see the trigger in annotations' migrations).
 """
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models.functions import Length
 from simple_history.models import HistoricalRecords
 
 
@@ -86,10 +85,10 @@ class Story(models.Model):
     class Meta:
         ordering = ["id"]
         verbose_name_plural = "stories"
+        # text_length = length(text) and the text's immutability are enforced by triggers (migration
+        # 0004), not a CHECK: a CHECK is re-evaluated on every UPDATE, and reading a novel's text on
+        # each version bump would make an edit's cost grow with the story's length.
         constraints = [
-            models.CheckConstraint(
-                condition=models.Q(text_length=Length("text")), name="story_text_length_matches"
-            ),
             models.CheckConstraint(condition=models.Q(text_length__gt=0), name="story_text_not_empty"),
         ]
 

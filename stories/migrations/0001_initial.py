@@ -101,7 +101,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name_plural': 'stories',
                 'ordering': ['id'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('text_length', django.db.models.functions.text.Length('text'))), name='story_text_length_matches'), models.CheckConstraint(condition=models.Q(('text_length__gt', 0)), name='story_text_not_empty')],
+                'constraints': [models.CheckConstraint(condition=models.Q(('text_length__gt', 0)), name='story_text_not_empty')],
             },
         ),
     ]
