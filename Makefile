@@ -9,7 +9,7 @@ export DJANGO_SETTINGS_MODULE ?= config.settings.dev
 DEMO_PASSWORD ?= fabula-demo
 export DEMO_PASSWORD
 
-.PHONY: install run serve demo test test-fast lint format bench lock clean
+.PHONY: install run serve demo test test-fast lint format lock clean
 
 # Find an interpreter that satisfies .python-version (3.12+): pyenv's shim reads that file itself.
 PYTHON ?= $(shell for p in python3.12 python3.13 python3.14 python3; do \
@@ -24,7 +24,6 @@ $(PY):
 install: $(PY)
 	@$(PY) -m pip install -q --disable-pip-version-check "uv==$$(sed -n 's/^uv==\([^ ]*\).*/\1/p' requirements.lock)"
 	$(UV) pip sync -q --python $(PY) requirements.lock
-	@touch $(VENV)/.installed
 
 demo: install
 	$(PY) manage.py migrate --noinput
@@ -48,9 +47,6 @@ lint: install
 
 format: install
 	$(PY) -m ruff check --fix . && $(PY) -m ruff format .
-
-bench: install
-	$(PY) benchmarks/ingest.py
 
 # Re-pin after editing pyproject.toml dependencies.
 lock: install

@@ -2,12 +2,34 @@
 
 from __future__ import annotations
 
+import importlib
+
 import pytest
 import spacy
 
 from tests.factories import make_user
 
 SAMPLES_DIR = __import__("pathlib").Path(__file__).resolve().parent.parent / "data" / "samples"
+
+
+def seed_rows() -> None:
+    """Put back the rows that data migrations seed (labels, groups), using the migrations' own code."""
+    from django.apps import apps
+
+    importlib.import_module("annotations.migrations.0002_default_labels").seed_labels(apps, None)
+    importlib.import_module("stories.migrations.0002_roles").create_groups(apps, None)
+
+
+@pytest.fixture(autouse=True)
+def _seed_rows_after_flush(request):
+    """Transactional tests (the browser's live server needs them) flush every table when they end, the
+    seeded labels and groups included. Serialized rollback should restore them but does not when the
+    live server is involved, so each transactional test seeds them itself before it starts."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = marker is not None and marker.kwargs.get("transaction")
+    if transactional or "live_server" in request.fixturenames:
+        request.getfixturevalue("transactional_db")
+        seed_rows()
 
 
 @pytest.fixture(scope="session")
