@@ -5,7 +5,6 @@ VENV := .venv
 PY := $(VENV)/bin/python
 UV := $(VENV)/bin/uv
 export UV_PYTHON_DOWNLOADS := never
-export DJANGO_SETTINGS_MODULE ?= config.settings.dev
 DEMO_PASSWORD ?= fabula-demo
 export DEMO_PASSWORD
 
@@ -37,10 +36,10 @@ run: demo serve
 
 test: install
 	$(PY) -m ruff check .
-	$(PY) -m pytest -n 2 $(PYTEST_ARGS)
+	$(PY) -m pytest -n 2 --ds=config.settings.test $(PYTEST_ARGS)
 
 test-fast: install
-	$(PY) -m pytest -n 2 -m "not browser and not slow" $(PYTEST_ARGS)
+	$(PY) -m pytest -n 2 --ds=config.settings.test -m "not browser and not slow" $(PYTEST_ARGS)
 
 lint: install
 	$(PY) -m ruff check . && $(PY) -m ruff format --check .
