@@ -17,3 +17,14 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    import tempfile
+    from pathlib import Path
+
+    # A file, not memory. With an in-memory test database the browser tests' live server shares the
+    # test thread's one connection, and a page's background request racing an ORM check in the test
+    # can read a half-state (seen as a spurious logout). A file gives each thread its own connection.
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": str(Path(tempfile.gettempdir()) / f"fabula-test-{os.getpid()}.sqlite3")
+    }

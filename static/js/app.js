@@ -7,7 +7,8 @@
  *    a text/plain body; the text of the element marked `data-error-message` in an HTML body (see
  *    templates/error.html, 403.html, 404.html); or "The server answered <status>". `htmx:sendError`
  *    and `htmx:timeout` (no answer at all) say that the server could not be reached.
- *    The message clears on the next successful htmx request, or with its Dismiss button.
+ *    The message clears when the person's next change succeeds (a successful non-GET htmx request), or
+ *    with its Dismiss button. Background GETs (a panel refreshing itself) leave it, so it stays readable.
  * 2. Notices: a server answer carrying `HX-Trigger: {"fabula:notice": {"message": "…"}}`
  *    (django_htmx.http.trigger_client_event) shows that message in the polite status region.
  * 3. `<form data-drop-empty>`: empty fields are left out of its htmx GET requests, so pushed URLs
@@ -99,7 +100,10 @@
     showError("The server took too long to answer. Reload the page to see what was saved.");
   });
   document.addEventListener("htmx:afterRequest", function (event) {
-    if (event.detail.successful && errorRegion()) errorRegion().replaceChildren();
+    var method = (event.detail.requestConfig && event.detail.requestConfig.verb) || "get";
+    if (event.detail.successful && method.toLowerCase() !== "get" && errorRegion()) {
+      errorRegion().replaceChildren();
+    }
   });
   document.addEventListener("fabula:notice", function (event) {
     showNotice(event.detail && event.detail.message);

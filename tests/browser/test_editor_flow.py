@@ -1,0 +1,414 @@
+"""The editor workspace in Chromium: the issue's flow on a real ingested sample, checked in the database
+after every step (tag a selection, relabel with a hotkey, split and merge characters, undo, mark done),
+plus keyboard-only moves, a 409 between two editors, a 400 that the editor sees, and the admin's view."""
+
+from __future__ import annotations
+
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from playwright.sync_api import expect
+
+from annotations.models import Annotation, Character, Edit
+from stories.models import ImportBatch, Story
+from tests.browser.conftest import ROOT, log_in
+from tests.factories import make_annotation, make_story, make_user
+
+# serialized_rollback: the live server needs committed rows (transaction=True), and the flush after each
+# such test would otherwise take the labels seeded by migration with it.
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+SAMPLES = ROOT / "data" / "samples"
+# The one sample that has both "Swan Lake" and "Anna" / "Anna Zhunussova" in it.
+ANNA_SAMPLE = SAMPLES / "001_b126eebb701a6029.txt"
+
+# Range over the `occurrence`-th `needle` in the story text; the text is split over <span>/<mark> runs,
+# so the needle must sit inside one run (true for everything selected here).
+RANGE_JS = """([needle, occurrence, inner]) => {
+  const walker = document.createTreeWalker(document.getElementById('story-text'), NodeFilter.SHOW_TEXT);
+  let seen = 0;
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    let at = node.data.indexOf(needle);
+    while (at !== -1) {
+      if (seen++ === occurrence) {
+        const range = document.createRange();
+        range.setStart(node, at + inner[0]);
+        range.setEnd(node, at + needle.length - inner[1]);
+        window.__fabulaRange = range;
+        return true;
+      }
+      at = node.data.indexOf(needle, at + 1);
+    }
+  }
+  return false;
+}"""
+
+
+def ingest(*paths: Path, batch: str = "") -> None:
+    args = [str(p) for p in paths] + ([f"--batch={batch}"] if batch else [])
+    call_command("ingest", *args, stdout=StringIO(), stderr=StringIO())
+
+
+def find_range(page, needle: str, *, occurrence: int = 0, inner: tuple[int, int] = (0, 0)) -> None:
+    assert page.evaluate(RANGE_JS, [needle, occurrence, list(inner)]), f"{needle!r} is not on the page"
+
+
+def drag_select(page, needle: str, **where) -> None:
+    """Select `needle` the way a person does: press the mouse before its first letter, drag past its last."""
+    find_range(page, needle, **where)
+    first, last = page.evaluate(
+        """() => { const r = window.__fabulaRange;
+                   r.startContainer.parentElement.scrollIntoView({block: 'center'});
+                   const rects = [...r.getClientRects()];
+                   const a = rects[0], b = rects[rects.length - 1];
+                   return [[a.left, a.top + a.height / 2], [b.right, b.top + b.height / 2]]; }"""
+    )
+    page.mouse.move(first[0] + 1, first[1])
+    page.mouse.down()
+    page.mouse.move((first[0] + last[0]) / 2, last[1], steps=4)
+    page.mouse.move(last[0] - 1, last[1], steps=4)
+    page.mouse.up()
+
+
+def dom_select(page, needle: str, **where) -> None:
+    """Select with a DOM Range: for selections a mouse cannot make precisely (a lone space)."""
+    find_range(page, needle, **where)
+    page.evaluate(
+        "() => { const s = getSelection(); s.removeAllRanges(); s.addRange(window.__fabulaRange); }"
+    )
+
+
+def edit_response(page):
+    """Wait for the next POST of the workspace (an edit) and hand back its response."""
+    return page.expect_response(lambda r: r.request.method == "POST" and "/stories/" in r.url)
+
+
+def settled(page, story: Story) -> None:
+    """The page has taken in the server's answer: its version matches the database's."""
+    story.refresh_from_db()
+    expect(page.locator("#reader")).to_have_attribute("data-version", str(story.version))
+
+
+def idle(page) -> None:
+    """No htmx request in flight (the panels re-fetch themselves after every edit)."""
+    page.wait_for_function("() => !document.querySelector('.htmx-request')", timeout=5_000)
+
+
+@pytest.fixture(autouse=True)
+def _idle_before_teardown(page):
+    """On in-memory SQLite the live server shares the test's connection: a panel refresh still running
+    while the teardown flushes the database makes the next test flaky, so let it finish first."""
+    yield
+    idle(page)
+
+
+def mark(page, annotation: Annotation):
+    return page.locator(f"#story-text mark[data-entity-id='{annotation.pk}']")
+
+
+def anna_mentions(story: Story) -> dict[str, int]:
+    """Mentions per character of the two Anna names (other characters extraction finds don't matter)."""
+    names = ["Anna Zhunussova", "Anna"]
+    return {c.name: c.mentions.count() for c in Character.objects.filter(story=story, name__in=names)}
+
+
+def test_editor_flow_on_a_sample_story(page, shot):
+    make_user("editor", username="edna")
+    ingest(ANNA_SAMPLE)
+    story = Story.objects.get()
+    # The bundled model already finds "Swan Lake" here. The issue's flow is an editor tagging a name
+    # the model missed, so remove that one prediction before the editor opens the story.
+    Annotation.objects.filter(story=story, text="Swan Lake").delete()
+    # The model tags "Odette/Odile" (a role) ORG: the wrong label the editor fixes below. Should extraction
+    # ever get it right, put the mistake back so this step still tests a relabel.
+    odette = Annotation.objects.get(story=story, text="Odette/Odile")
+    if odette.label_id != "ORG":
+        Annotation.objects.filter(pk=odette.pk).update(label_id="ORG", review_state="pending")
+    linked = Annotation.objects.filter(story=story, character__name="Anna Zhunussova")
+    total, short = linked.count(), linked.filter(text="Anna").count()  # 13 and 11 with the bundled model
+    assert short > 0 and anna_mentions(story) == {"Anna Zhunussova": total}
+    characters = Character.objects.filter(story=story).count()
+
+    log_in(page, "edna")
+    page.goto("/")
+    shot("editor-story-list")  # the guide's story-list.png comes from test_story_list.py
+    page.get_by_role("link", name=story.title).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(story.title)
+    expect(page.locator("#story-text mark.ent")).to_have_count(Annotation.objects.filter(story=story).count())
+    shot("editor-reader", doc=True)
+
+    # 1. Select "Swan Lake" with the mouse and tag it from the toolbar.
+    drag_select(page, "Swan Lake")
+    expect(page.locator("#selection-hint")).to_contain_text("Selected “Swan Lake”")
+    shot("editor-tag-selection", doc=True)
+    with edit_response(page) as answer:
+        page.get_by_role("toolbar").get_by_role("button", name="WORK_OF_ART").click()
+    assert answer.value.status == 200
+    swan = Annotation.objects.get(story=story, text="Swan Lake")
+    assert (swan.label_id, swan.origin, swan.review_state) == ("WORK_OF_ART", "editor", "accepted")
+    assert story.text[swan.start : swan.end] == "Swan Lake"
+    assert Edit.objects.filter(story=story, action="create", user__username="edna").count() == 1
+    settled(page, story)
+    assert story.status == Story.Status.IN_PROGRESS  # the first edit starts the work
+    expect(mark(page, swan)).to_have_attribute("data-label", "WORK_OF_ART")
+
+    # 2. Fix the model's wrong label with a hotkey: focus the entity, press 1 (PERSON).
+    mark(page, odette).click()
+    expect(mark(page, odette)).to_be_focused()
+    with edit_response(page) as answer:
+        page.keyboard.press("1")
+    assert answer.value.status == 200
+    odette.refresh_from_db()
+    assert (odette.label_id, odette.review_state) == ("PERSON", "accepted")
+    settled(page, story)
+    expect(mark(page, odette)).to_have_attribute("data-label", "PERSON")
+
+    # 3. Keyboard only: the relabelled entity keeps the focus; j and k walk on in reading order from it.
+    expect(mark(page, odette)).to_be_focused()
+    ordered = list(Annotation.objects.filter(story=story).exclude(review_state="rejected").order_by("start"))
+    before, after = ordered[ordered.index(odette) - 1], ordered[ordered.index(odette) + 1]
+    inspected = page.locator("#entity-panel .entity-text")
+    expect(inspected).to_have_text(odette.text)
+    for key, entity in (("j", after), ("k", odette), ("k", before)):
+        page.keyboard.press(key)
+        expect(mark(page, entity)).to_be_focused()
+        # One key at a time, as a reader would: the inspector follows the focus.
+        expect(inspected).to_have_text(entity.text)
+    page.keyboard.press("?")
+    expect(page.get_by_role("dialog", name="Keyboard shortcuts")).to_be_visible()
+    shot("editor-shortcuts", doc=True)
+    page.keyboard.press("Escape")
+    expect(page.get_by_role("dialog", name="Keyboard shortcuts")).to_be_hidden()
+
+    # 4. Characters. Extraction linked every "Anna" to "Anna Zhunussova". Split "Anna" off (its mentions
+    # move), then merge it back into "Anna Zhunussova": the mentions move back. Each character's actions
+    # open in the inspector from its Edit link in the characters panel.
+    panel, inspector = page.locator("#character-panel"), page.locator("#entity-panel")
+    panel.get_by_role("link", name="Edit Anna Zhunussova", exact=True).click()
+    expect(inspector.get_by_role("heading")).to_have_text("Character: Anna Zhunussova")
+    with edit_response(page) as answer:
+        inspector.get_by_role("button", name="Split “Anna” off into its own character").click()
+    assert answer.value.status == 200
+    assert anna_mentions(story) == {"Anna Zhunussova": total - short, "Anna": short}
+    settled(page, story)
+    expect(panel.locator("li.character")).to_have_count(characters + 1)
+
+    split_off = set(Annotation.objects.filter(character__name="Anna").values_list("pk", flat=True))
+
+    panel.get_by_role("link", name="Edit Anna", exact=True).click()
+    expect(inspector.get_by_role("heading")).to_have_text("Character: Anna")
+    inspector.get_by_label("Merge Anna into").select_option(label="Anna Zhunussova")
+    # A taller window for the guide's picture: the character inspector and the panel, one above the other.
+    page.set_viewport_size({"width": 1280, "height": 1400})
+    inspector.evaluate("el => el.scrollIntoView({block: 'start'})")
+    shot("editor-characters", doc=True)
+    page.set_viewport_size({"width": 1280, "height": 860})
+    with edit_response(page) as answer:
+        inspector.get_by_role("button", name="Merge", exact=True).click()
+    assert answer.value.status == 200
+    assert anna_mentions(story) == {"Anna Zhunussova": total}
+    assert "Anna" in Character.objects.get(story=story, name="Anna Zhunussova").aliases
+    settled(page, story)
+    expect(panel.locator("li.character")).to_have_count(characters)
+    highlight = panel.get_by_role("button", name="Highlight the mentions of Anna Zhunussova")
+    highlight.click()
+    expect(page.locator("#story-text mark.is-highlighted")).to_have_count(total)
+    highlight.click()  # a second click turns it off again
+    expect(page.locator("#story-text mark.is-highlighted")).to_have_count(0)
+
+    # 5. Undo (u) reverts the merge: "Anna" is back with its own mentions.
+    page.locator("#story-text").focus()
+    with edit_response(page) as answer:
+        page.keyboard.press("u")
+    assert answer.value.status == 200
+    assert anna_mentions(story) == {"Anna Zhunussova": total - short, "Anna": short}
+    assert set(Annotation.objects.filter(character__name="Anna").values_list("pk", flat=True)) == split_off
+    merge = Edit.objects.get(story=story, action="character_merge")
+    assert merge.undone_by_id is not None
+    settled(page, story)
+    history = page.locator("#history-panel")
+    expect(history.locator("li.history-item.is-undone")).to_have_count(1)
+    expect(history.locator("li.history-item.is-undone")).to_contain_text(
+        "Merged “Anna” into “Anna Zhunussova”"
+    )
+    expect(panel.locator("li.character")).to_have_count(characters + 1)
+    history.scroll_into_view_if_needed()
+    shot("editor-history", doc=True)
+
+    # 6. Mark the story done.
+    with edit_response(page) as answer:
+        page.get_by_role("button", name="Mark done").click()
+    assert answer.value.status == 200
+    story.refresh_from_db()
+    assert story.status == Story.Status.DONE
+    expect(page.locator("#story-status")).to_have_text("Done")
+
+
+def test_selecting_a_model_suggestion_exactly_accepts_it(page):
+    """What the bundled model does on the sample: it suggests "Swan Lake" itself, so tagging exactly that
+    selection with 7 accepts the suggestion (its model history kept) instead of adding a second row."""
+    make_user("editor", username="edna")
+    story = make_story(ANNA_SAMPLE.read_text(encoding="utf-8"), title="Anna")
+    suggestion = make_annotation(story, "Swan Lake", "WORK_OF_ART", review_state="pending")
+    make_annotation(story, "Odette/Odile", "ORG", review_state="pending")
+    rows = Annotation.objects.filter(story=story).count()
+
+    log_in(page, "edna")
+    page.goto(f"/stories/{story.pk}/")
+    expect(mark(page, suggestion)).to_have_attribute("data-state", "pending")
+    drag_select(page, "Swan Lake")
+    with edit_response(page) as answer:
+        page.keyboard.press("7")
+    assert answer.value.status == 200
+    suggestion.refresh_from_db()
+    assert (suggestion.label_id, suggestion.review_state, suggestion.origin) == (
+        "WORK_OF_ART",
+        "accepted",
+        "model",
+    )
+    assert Annotation.objects.filter(story=story).count() == rows
+    assert Edit.objects.get(story=story).action == "accept"
+    expect(mark(page, suggestion)).to_have_attribute("data-state", "accepted")
+
+
+def test_a_stale_edit_shows_a_conflict_and_overwrites_nothing(page, shot, browser, live_server):
+    make_user("editor", username="edna")
+    make_user("editor", username="ed")
+    story = make_story("Anna Pavlova danced in Paris with Boris.", title="Two editors")
+    paris = make_annotation(story, "Paris", "PERSON")  # the model's mistake both editors see
+
+    # Two browser contexts: two separate sessions, both with the story open at version 1.
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 860})
+    first, second = context.new_page(), page
+    first.set_default_timeout(10_000)
+    try:
+        for editor_page, username in ((first, "edna"), (second, "ed")):
+            log_in(editor_page, username)
+            editor_page.goto(f"/stories/{story.pk}/")
+            expect(mark(editor_page, paris)).to_have_attribute("data-label", "PERSON")
+            idle(editor_page)
+
+        # The first editor relabels Paris GPE (3).
+        mark(first, paris).click()
+        with edit_response(first) as answer:
+            first.keyboard.press("3")
+        assert answer.value.status == 200
+        settled(first, story)
+        idle(first)
+    finally:
+        context.close()
+
+    # The second editor's page still shows PERSON and version 1; their ORG (2) must not win.
+    mark(second, paris).click()
+    with edit_response(second) as answer:
+        second.keyboard.press("2")
+    assert answer.value.status == 409
+    paris.refresh_from_db()
+    assert paris.label_id == "GPE"
+    assert Edit.objects.filter(story=story).count() == 1
+    alert = second.locator("#reader-alert")
+    expect(alert).to_contain_text("Not saved.")
+    expect(alert).to_be_visible()
+    # ...and their page is refreshed to show the first editor's change and the current version.
+    expect(mark(second, paris)).to_have_attribute("data-label", "GPE")
+    settled(second, story)
+    shot("editor-conflict", doc=True)
+
+    # Nothing is lost either: repeating the edit on the refreshed page now saves it.
+    mark(second, paris).click()
+    with edit_response(second) as answer:
+        second.keyboard.press("2")
+    assert answer.value.status == 200
+    paris.refresh_from_db()
+    assert paris.label_id == "ORG"
+    expect(alert).to_be_empty()
+
+
+def test_the_inspector_keeps_up_with_quick_j_presses(page):
+    make_user("editor", username="edna")
+    story = make_story("Anna met Boris and Clara in Paris.", title="Quick keys")
+    for name in ("Anna", "Boris", "Clara"):
+        make_annotation(story, name, "PERSON")
+    log_in(page, "edna")
+    page.goto(f"/stories/{story.pk}/")
+    page.locator("#story-text").focus()
+    # Three quick presses: the inspector requests overlap. Before reader.js queued them, the panel often
+    # stayed on "Anna" while the focus had moved on to "Clara".
+    for _ in range(3):
+        page.keyboard.press("j")
+    expect(page.locator("#story-text mark:focus")).to_have_text("Clara")
+    expect(page.locator("#entity-panel .entity-text")).to_have_text("Clara", timeout=3_000)
+
+
+def test_a_conflict_also_refreshes_the_status_badge(page):
+    make_user("editor", username="edna")
+    story = make_story("Anna Pavlova danced in Paris with Boris.", title="Badge")
+    paris = make_annotation(story, "Paris", "PERSON")
+    log_in(page, "edna")
+    page.goto(f"/stories/{story.pk}/")
+    expect(page.locator("#story-status")).to_have_text("New")
+    # Someone else's edit, behind this page's back.
+    Story.objects.filter(pk=story.pk).update(version=2, status=Story.Status.IN_PROGRESS)
+    mark(page, paris).click()
+    with edit_response(page) as answer:
+        page.keyboard.press("3")
+    assert answer.value.status == 409
+    settled(page, story)
+    expect(page.locator("#story-status")).to_have_text("In progress", timeout=3_000)
+
+
+def test_an_invalid_selection_shows_the_servers_400_message(page, shot):
+    make_user("editor", username="edna")
+    story = make_story("Anna Pavlova danced in Paris with Boris.", title="Whitespace")
+    log_in(page, "edna")
+    page.goto(f"/stories/{story.pk}/")
+
+    dom_select(page, "Paris with", inner=(5, 4))  # just the space between the two words
+    with edit_response(page) as answer:
+        page.keyboard.press("3")
+    assert answer.value.status == 400
+    error = page.get_by_role("alert").filter(has_text="select at least one word")
+    expect(error).to_be_visible()
+    shot("editor-invalid-selection")
+    assert not Annotation.objects.filter(story=story).exists()
+    story.refresh_from_db()
+    assert (story.version, story.status) == (1, Story.Status.NEW)
+
+    # A panel refreshing itself in the background (a successful GET) leaves the message readable;
+    # only the person's next successful change clears it.
+    with page.expect_response(lambda r: "/characters/" in r.url and r.request.method == "GET"):
+        page.evaluate("htmx.trigger(document.body, 'fabula:changed', {version: 1})")
+    idle(page)
+    expect(error).to_be_visible()
+
+
+def test_admin_sees_import_batches_and_filters_the_list_by_batch(page, shot):
+    make_user("admin", username="ada")
+    ingest(SAMPLES, batch="Ballet samples")
+    batch = ImportBatch.objects.get()
+    assert (batch.name, batch.imported_count) == ("Ballet samples", 5)
+    make_story("A story from another batch.", title="Elsewhere")
+
+    log_in(page, "ada")
+    page.set_viewport_size({"width": 1680, "height": 600})  # the changelist has nine columns
+    page.goto("/admin/stories/importbatch/")
+    row = page.locator("#result_list tbody tr")
+    expect(row).to_have_count(1)
+    expect(row).to_contain_text("Ballet samples")
+    page.locator("#toggle-nav-sidebar").click()  # room for every column in the guide's picture
+    expect(row.locator("td.field-imported_count")).to_have_text("5")
+    page.evaluate("() => window.scrollTo(0, 0)")
+    shot("admin-import-batches", doc=True)
+    page.set_viewport_size({"width": 1280, "height": 860})
+
+    # The story list filtered to that batch from its Batch menu: htmx swaps the table, the URL follows.
+    page.goto("/")
+    expect(page.locator("#story-table a.story-title")).to_have_count(6)
+    page.get_by_label("Batch").select_option(label="Ballet samples")
+    page.wait_for_url(f"**/?batch={batch.pk}")
+    titles = page.locator("#story-table a.story-title")
+    expect(titles).to_have_count(5)
+    assert sorted(titles.all_inner_texts()) == sorted(s.title for s in Story.objects.filter(batch=batch))
+    shot("admin-story-list-by-batch", doc=True)
