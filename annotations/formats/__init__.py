@@ -11,7 +11,7 @@ import importlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
-from annotations.selectors_export import ExportStory
+from annotations.selectors.export import ExportStory
 
 Warn = Callable[[str], None]
 

@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable, Iterator
 
 from annotations.formats.zipstream import ZipStream
-from annotations.selectors_export import ExportStory
+from annotations.selectors.export import ExportStory
 
 ROOT = "fabula"
 

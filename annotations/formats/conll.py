@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from annotations.formats.tokens import aligned_doc, outermost
-from annotations.selectors_export import ExportStory
+from annotations.selectors.export import ExportStory
 
 DOCSTART = "-DOCSTART- -X- -X- O\n\n"
 

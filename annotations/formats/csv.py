@@ -10,7 +10,7 @@ import csv as csv_module
 import io
 from collections.abc import Iterable, Iterator
 
-from annotations.selectors_export import ExportStory
+from annotations.selectors.export import ExportStory
 
 CHARACTER_COLUMNS = [
     "story_id",

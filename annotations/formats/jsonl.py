@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 
-from annotations.selectors_export import ExportStory
+from annotations.selectors.export import ExportStory
 
 
 def story_record(story: ExportStory) -> dict:

@@ -22,7 +22,7 @@ from spacy.tokens import Doc, DocBin, Span
 
 from annotations.formats.tokens import aligned_doc, outermost, tokenizer_nlp
 from annotations.formats.zipstream import ZipStream
-from annotations.selectors_export import ExportStory
+from annotations.selectors.export import ExportStory
 
 
 def story_doc(story: ExportStory, warn) -> Doc:

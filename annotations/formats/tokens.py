@@ -15,7 +15,7 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from annotations.selectors_export import ExportSpan
+from annotations.selectors.export import ExportSpan
 
 
 @functools.cache

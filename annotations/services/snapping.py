@@ -13,7 +13,7 @@ import functools
 import re
 from dataclasses import dataclass
 
-from annotations.selectors import text_window
+from annotations.selectors.reader import text_window
 from stories.models import Story
 
 PAD = 100

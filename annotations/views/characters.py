@@ -6,9 +6,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from annotations import forms_editor as forms
-from annotations import selectors
+from annotations.forms import editor as forms
 from annotations.models import Character
+from annotations.selectors import reader as selectors
 from annotations.services import characters as services
 from annotations.views.workspace import (
     action_view,

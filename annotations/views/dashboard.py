@@ -10,8 +10,8 @@ from django.views.decorators.http import require_GET
 
 from annotations.charts import ChartRow, Series, bar_chart
 from annotations.evaluation import EvaluationResult, format_score
-from annotations.forms_review import DashboardFilterForm
-from annotations.selectors_dashboard import (
+from annotations.forms.review import DashboardFilterForm
+from annotations.selectors.dashboard import (
     editor_work,
     evaluation_compute,
     evaluation_stories,

@@ -14,8 +14,8 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from annotations.formats import get_format, write
-from annotations.forms_export import DEFAULT_SHARD_SIZE, ExportForm
-from annotations.selectors_export import ExportFilters, export_stories, export_story_count
+from annotations.forms.export import DEFAULT_SHARD_SIZE, ExportForm
+from annotations.selectors.export import ExportFilters, export_stories, export_story_count
 from annotations.views.review import HtmxHttpRequest, reviewer_required
 
 TEMPLATE = "annotations/export.html"

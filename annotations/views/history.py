@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 
-from annotations import forms_editor as forms
+from annotations.forms import editor as forms
 from annotations.models import Edit
 from annotations.services.history import edit_undo
 from annotations.views.workspace import action_view, annotator_required, perform, workspace_story

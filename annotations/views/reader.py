@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from annotations import selectors
+from annotations.selectors import reader as selectors
 from annotations.services.history import undo_candidate
 from annotations.views.workspace import annotator_required, chunk_param, render_reader, workspace_story
 

@@ -18,9 +18,9 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
 from django_htmx.middleware import HtmxDetails
 
-from annotations import selectors_review
-from annotations.forms_review import ReturnForm, ReviewQueueFilterForm
-from annotations.selectors_review import (
+from annotations.forms.review import ReturnForm, ReviewQueueFilterForm
+from annotations.selectors import review as selectors_review
+from annotations.selectors.review import (
     next_in_queue,
     review_diff,
     review_status_counts,

@@ -7,9 +7,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
-from annotations import forms_editor as forms
-from annotations import selectors
+from annotations.forms import editor as forms
 from annotations.models import Annotation, Label
+from annotations.selectors import reader as selectors
 from annotations.services import editing
 from annotations.views.workspace import (
     action_view,

@@ -21,9 +21,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 from django_htmx.http import reswap, retarget, trigger_client_event
 
-from annotations import selectors
 from annotations.models import Label
 from annotations.rendering import label_css, label_style
+from annotations.selectors import reader as selectors
 from annotations.services.history import ChangeLog, StaleVersion, UndoRefused, undo_candidate
 from stories import roles
 from stories.models import Story

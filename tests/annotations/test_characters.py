@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from annotations.models import Annotation, Character, Edit
-from annotations.selectors import character_panel
+from annotations.selectors.reader import character_panel
 from annotations.services import characters
 from tests.factories import make_annotation, make_character, make_story
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from annotations.charts import LABEL_WIDTH, PLOT_WIDTH, ChartRow, Series, bar_chart
 from annotations.models import Edit
-from annotations.selectors_dashboard import editor_work, label_frequencies, status_counts
+from annotations.selectors.dashboard import editor_work, label_frequencies, status_counts
 from annotations.services.review import story_approve, story_return
 from stories.models import Story
 from tests.annotations.review_cases import build_evaluation_case

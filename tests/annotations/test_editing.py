@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from annotations.models import Annotation, Character, Edit, Label
-from annotations.selectors import mention_matches
+from annotations.selectors.reader import mention_matches
 from annotations.services import editing
 from annotations.services.history import StaleVersion
 from stories.models import Story

@@ -14,7 +14,7 @@ from spacy.training import Corpus
 
 from annotations.formats import ExportOptions, conll, spacy_docbin, write
 from annotations.formats.tokens import tokenizer_nlp
-from annotations.selectors_export import ExportFilters, export_stories
+from annotations.selectors.export import ExportFilters, export_stories
 from stories.sources.brat import parse_standoff
 from tests.annotations.export_data import ANNA, MACBETH, make_export_set
 

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext, override_settings
 
 from annotations.models import Annotation
 from annotations.rendering import label_style
-from annotations.selectors import chunk_count, chunk_of_offset, legend, reader_chunk, split_paragraphs
+from annotations.selectors.reader import chunk_count, chunk_of_offset, legend, reader_chunk, split_paragraphs
 from stories.models import Story
 from tests.factories import make_annotation, make_story
 

@@ -11,7 +11,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from annotations.models import Annotation, Edit
-from annotations.selectors_review import review_diff, review_queue
+from annotations.selectors.review import review_diff, review_queue
 from annotations.services.review import ReviewConflict, story_approve, story_return
 from stories.models import Story
 from tests.factories import make_annotation, make_character, make_story, make_user

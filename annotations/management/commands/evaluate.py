@@ -12,7 +12,7 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from annotations.evaluation import EvaluationResult, LabelScore, format_score
-from annotations.selectors_dashboard import (
+from annotations.selectors.dashboard import (
     EVALUATION_STATUSES,
     batch_by_name,
     evaluation_compute,

@@ -16,8 +16,8 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from annotations.formats import FORMAT_NAMES, write
-from annotations.forms_export import ExportForm
-from annotations.selectors_export import LAYERS, export_stories, export_story_count
+from annotations.forms.export import ExportForm
+from annotations.selectors.export import LAYERS, export_stories, export_story_count
 
 BINARY_FORMATS = {"spacy", "brat"}
 SHOWN_WARNINGS = 10

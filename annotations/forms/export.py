@@ -10,7 +10,7 @@ from django import forms
 
 from annotations.formats import FORMAT_NAMES, ExportOptions
 from annotations.models import Label
-from annotations.selectors_export import LAYERS, ExportFilters
+from annotations.selectors.export import LAYERS, ExportFilters
 from stories.models import ImportBatch, Story
 
 DEFAULT_SHARD_SIZE = 1000

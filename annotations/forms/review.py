@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
-from annotations.selectors_dashboard import ALL
+from annotations.selectors.dashboard import ALL
 from annotations.services.review import COMMENT_MAX_CHARS, COMMENT_REQUIRED
 from stories.models import ImportBatch, Story
 

@@ -1,0 +1,3 @@
+"""Reads, one module per area: the reader (workspace), review, the dashboard, and export."""
+
+from __future__ import annotations
