@@ -130,7 +130,7 @@ def child(db_path: Path, fmt: str | None, extra: list[str], batch: str, output: 
     setup_django(db_path)
     from django.core.management import call_command
 
-    from annotations.selectors_export import ExportFilters, export_stories
+    from annotations.selectors.export import ExportFilters, export_stories
 
     filters = ["--batch", batch] if batch != "all" else []
     if fmt is not None:  # set-up, not throughput: import the writer (spaCy takes seconds) and its tokenizer
