@@ -71,17 +71,7 @@ def parse_prodigy(obj: dict, source: str, number: int) -> StoryRecord | None:
         else span
         for span in (obj.get("spans") or [])
     ]
-    title, how = _title(obj, text)
-    meta = obj.get("meta") if isinstance(obj.get("meta"), dict) else {}
-    return StoryRecord(
-        text=text,
-        title=title,
-        source=source,
-        line=number,
-        meta={"prodigy": meta, "title_from": how},
-        spans=check_spans(spans, text),
-        characters=[],
-    )
+    return _tool_record(obj, "prodigy", text, spans, source, number)
 
 
 def parse_doccano(obj: dict, source: str, number: int) -> StoryRecord | None:
@@ -104,6 +94,11 @@ def parse_doccano(obj: dict, source: str, number: int) -> StoryRecord | None:
                 "text-classification exports cannot be imported"
             )
         spans = [{"start": item[0], "end": item[1], "label": item[2]} for item in raw]
+    return _tool_record(obj, "doccano", text, spans, source, number)
+
+
+def _tool_record(obj: dict, tool: str, text: str, spans: list, source: str, number: int) -> StoryRecord:
+    """A record from another tool's line: its own "meta" kept under the tool's name, spans checked."""
     title, how = _title(obj, text)
     meta = obj.get("meta") if isinstance(obj.get("meta"), dict) else {}
     return StoryRecord(
@@ -111,7 +106,7 @@ def parse_doccano(obj: dict, source: str, number: int) -> StoryRecord | None:
         title=title,
         source=source,
         line=number,
-        meta={"doccano": meta, "title_from": how},
+        meta={tool: meta, "title_from": how},
         spans=check_spans(spans, text),
         characters=[],
     )
