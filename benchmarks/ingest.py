@@ -257,8 +257,9 @@ def write_docs(rows, memory, words) -> None:
         "",
         "Reading: the ingest costs about 10% over spaCy alone (decoding, hashing, extraction and the "
         "writes). Memory is bounded by one batch of at most 100,000 characters in flight, not by the "
-        "number of stories; with `--processes N` each spaCy worker holds its own batch. Two processes on "
-        "a 2-core machine that other jobs keep busy have no free core, so they were slower than one here.",
+        "number of stories; with `--processes N` each spaCy worker holds its own batch. Two processes help "
+        "only when a second core is free: on a 2-core machine that other jobs keep busy they can be slower "
+        "than one, so compare the ratio columns, which each process count measures against its own raw run.",
     ]
     section = "\n".join(lines) + "\n"
     text = (
