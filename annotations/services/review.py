@@ -63,19 +63,9 @@ def story_approve(*, story: Story, user) -> Story:
             f"“{story.title}” is {story.get_status_display().lower()}, not done: only stories an editor "
             "has marked done can be approved. Reload the review queue to see its current state."
         )
-    before = {"status": story.status, "review_comment": story.review_comment}
-    story.status = Story.Status.APPROVED
-    story.review_comment = ""
-    story.version += 1
-    story.save(update_fields=["status", "review_comment", "version", "updated_at"])
-    _record(
-        story=story,
-        user=user,
-        action=Edit.Action.APPROVE,
-        summary=f"Approved by {user.get_username()}",
-        before=before,
+    return _transition(
+        story, user, Story.Status.APPROVED, "", Edit.Action.APPROVE, f"Approved by {user.get_username()}"
     )
-    return story
 
 
 @transaction.atomic
@@ -96,16 +86,16 @@ def story_return(*, story: Story, user, comment: str) -> Story:
             f"“{story.title}” is {story.get_status_display().lower()}: only done or approved stories can "
             "be returned. Reload the page to see its current state."
         )
+    summary = f"Returned by {user.get_username()}: {comment}"
+    return _transition(story, user, Story.Status.RETURNED, comment, Edit.Action.RETURN, summary)
+
+
+def _transition(story: Story, user, status: str, comment: str, action: str, summary: str) -> Story:
+    """Move a locked story to `status` with `comment`, bump its version, and record the Edit."""
     before = {"status": story.status, "review_comment": story.review_comment}
-    story.status = Story.Status.RETURNED
+    story.status = status
     story.review_comment = comment
     story.version += 1
     story.save(update_fields=["status", "review_comment", "version", "updated_at"])
-    _record(
-        story=story,
-        user=user,
-        action=Edit.Action.RETURN,
-        summary=f"Returned by {user.get_username()}: {comment}",
-        before=before,
-    )
+    _record(story=story, user=user, action=action, summary=summary, before=before)
     return story
