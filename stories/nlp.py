@@ -16,6 +16,7 @@ from typing import Any
 
 import spacy
 from django.conf import settings
+from django.db import DatabaseError
 from django.utils.module_loading import import_string
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -29,7 +30,7 @@ def active_model_name() -> str:
 
     try:
         chosen = PipelineSetting.objects.values_list("spacy_model", flat=True).first()
-    except Exception:  # no table yet (before migrate): fall back to the setting
+    except DatabaseError:  # no table yet (before migrate): fall back to the setting
         chosen = None
     return chosen or settings.SPACY_MODEL
 

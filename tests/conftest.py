@@ -39,10 +39,15 @@ def blank_nlp():
 
 @pytest.fixture(scope="session")
 def nlp():
-    """The project's real pipeline, as ingest loads it."""
+    """The project's real pipeline (settings.SPACY_MODEL), loaded once as ingest loads it.
+
+    Named explicitly: a session fixture may not query the database for the admin's pipeline choice,
+    and tests never set one."""
+    from django.conf import settings
+
     from stories.nlp import get_nlp
 
-    return get_nlp()
+    return get_nlp(settings.SPACY_MODEL)
 
 
 @pytest.fixture
