@@ -18,106 +18,32 @@ from collections import Counter, defaultdict
 
 from spacy.lang.en.stop_words import STOP_WORDS
 
-from annotations.extraction.names import given_names
+from annotations.extraction.cues import (
+    common_words,
+    is_given_name,
+    name_key,
+    person_cue,
+    place_cue,
+    sentence_initial,
+)
+from annotations.extraction.name_types import name_features, person_probability
 from annotations.extraction.spans import NAME_LABELS, Span, is_title, title_start
 
 VOTING_LABELS = NAME_LABELS - {"NORP", "LANGUAGE", "LAW"}
-SPEECH_VERBS = (
-    "said|says|asked|replied|answered|cried|exclaimed|whispered|muttered|shouted|called|added|continued|"
-    "returned|rejoined|observed|remarked|thought|laughed|smiled|nodded|sighed|began|went|looked|turned"
-)
-SPEECH_AFTER = re.compile(rf"\s*,?\s*(?:{SPEECH_VERBS})\b")
-SPEECH_BEFORE = re.compile(rf"\b(?:{SPEECH_VERBS})\s+$")
-# "Curtis Waring as he entered": a gendered pronoun within a few words after a name points to a person.
-PRONOUN_AFTER = re.compile(r"(?:\s+[a-z]+)?\s*,?\s+(?:he|she)\b")
-# "Turkey displayed his", "Florence can speak for herself": a person's own pronoun a word or two later.
-REFLEXIVE_AFTER = re.compile(r"\s+[a-z]+(?:\s+[a-z]+)?\s+(?:his|himself|herself)\b")
-# "poor Florence", "dear old Waymarsh", "little Amy": words that describe people, not places.
-PERSON_MODIFIER_BEFORE = re.compile(r"\b(?:poor|dear|dearest|old|little|young)\s+$")
-# "“ Charlotte , do n’t you feel": a name opening a quotation, followed by a comma, is someone addressed.
-QUOTE_OPEN_BEFORE = re.compile(r"[“\"]\s*$")
-COMMA_AFTER = re.compile(r"\s*,")
-VOCATIVE_BEFORE = re.compile(r"[,“\"]\s*$")
-VOCATIVE_AFTER = re.compile(r"\s*[!?]")
 PERSON_SHARE = 0.4  # fiction is about people: PERSON wins a name with 40% of the (weighted) votes
 CAPITALISED_WORD = re.compile(r"[A-Z][\w’'-]*\w|[A-Z]")
 PARTICLES = {"de", "van", "von", "der", "da", "di", "le", "la", "du", "of", "the", "and", "st", "st."}
-SENTENCE_END = set(".!?\"“”‘’'—:;\n")
 
 
-def name_key(text: str, span: Span) -> str:
-    """The name without its titles: 'Mr. Darcy' -> 'Darcy'."""
-    words = text[span.start : span.end].split()
-    while len(words) > 1 and is_title(words[0]):
-        words = words[1:]
-    return " ".join(words)
-
-
-def is_given_name(key: str) -> bool:
-    """A one-word name found in the `nicknames` package's given names ("Agnes", "Florence")."""
-    return " " not in key and key.lower() in given_names()
-
-
-def person_cue(text: str, span: Span) -> int:
-    """How strongly the context says "person": a title (3), a speech verb (2), a he/she right after or
-    direct address (1)."""
-    if is_title(text[span.start : span.end].split()[0]):
-        return 3
-    if text[span.start : span.start + 4].lower() == "the ":
-        return 0  # "the Moscow Ballet Company, she ..." : a determiner marks an institution, not a person
-    if SPEECH_AFTER.match(text, span.end) or SPEECH_BEFORE.search(text, max(0, span.start - 20), span.start):
-        return 2
-    if PRONOUN_AFTER.match(text, span.end) or REFLEXIVE_AFTER.match(text, span.end):
-        return 1
-    if PERSON_MODIFIER_BEFORE.search(text, max(0, span.start - 10), span.start):
-        return 1
-    if QUOTE_OPEN_BEFORE.search(text, max(0, span.start - 3), span.start) and COMMA_AFTER.match(
-        text, span.end
-    ):
-        return 1
-    # Direct address ("Why , Emil !", "I 'm not well , Florence ."): people are spoken to, places are not.
-    return (
-        1
-        if VOCATIVE_BEFORE.search(text, max(0, span.start - 4), span.start)
-        and VOCATIVE_AFTER.match(text, span.end)
-        else 0
-    )
-
-
-def sentence_initial(text: str, start: int) -> bool:
-    i = start - 1
-    while i >= 0 and text[i] in " \t":
-        i -= 1
-    return i < 0 or text[i] in SENTENCE_END
-
-
-PLACE_BEFORE = re.compile(r"\b(?:in|at|near|into|towards|through|across)\s+$")
-POSSESSIVE_AFTER = re.compile(r"\s?['’]s?\b")
-FACILITY_HEADS = {
-    "hall", "house", "park", "street", "lane", "road", "square", "abbey", "church", "castle", "inn", "court",
-    "grove", "drive", "mall", "hill", "lodge", "manor", "place", "bridge", "gate", "cottage", "farm",
-    "chapel", "cathedral", "palace", "tower", "station", "hotel", "theatre", "school", "college", "avenue",
-}  # fmt: skip
-
-
-def place_cue(text: str, span: Span) -> str | None:
-    """ "in Raveloe" / "at Kellynch Hall" / "Riverside Drive": evidence for a place, not a person."""
-    words = text[span.start : span.end].split()
-    if len(words) > 1 and words[-1].lower() in FACILITY_HEADS and not is_title(words[0]):
-        return "FAC"
-    if PLACE_BEFORE.search(text, max(0, span.start - 12), span.start) and not POSSESSIVE_AFTER.match(
-        text, span.end
-    ):
-        return "GPE"
-    return None
-
-
-def vote_labels(text: str, spans: list[Span]) -> list[Span]:
+def count_votes(text: str, spans: list[Span]) -> tuple[dict[str, Counter], dict[str, list[Span]], set[str]]:
+    """(votes per name key, its occurrences, keys the model called PERSON at least once)."""
     votes: dict[str, Counter] = defaultdict(Counter)
+    occurrences: dict[str, list[Span]] = defaultdict(list)
     tagged_person: set[str] = set()
     for span in spans:
         if span.label in VOTING_LABELS and not span.fixed:
             key = name_key(text, span)
+            occurrences[key].append(span)
             votes[key][span.label] += 1
             votes[key]["PERSON"] += person_cue(text, span) + (span.label != "PERSON" and is_given_name(key))
             if span.label == "PERSON":
@@ -125,37 +51,45 @@ def vote_labels(text: str, spans: list[Span]) -> list[Span]:
                 place = place_cue(text, span)
                 if place:
                     votes[key][place] += 3
+    return votes, occurrences, tagged_person
+
+
+def person_vote_shares(text: str, spans: list[Span]) -> dict[str, float]:
+    """The hand-weighted vote's share for PERSON, per name key: one input of the fitted model."""
+    votes, _, _ = count_votes(text, spans)
+    return {key: counter["PERSON"] / sum(counter.values()) for key, counter in votes.items()}
+
+
+def vote_labels(text: str, spans: list[Span]) -> list[Span]:
+    votes, occurrences, tagged_person = count_votes(text, spans)
+    lower = common_words(text, {k for k in votes if " " not in k})
     winners = {}
     for key, counter in votes.items():
+        vote_share = counter["PERSON"] / sum(counter.values())
+        features = name_features(text, key, occurrences[key], lower[key], vote_share)
+        scored = person_probability(features, one_word=" " not in key)
+        if scored is not None:
+            # The fitted model decides person or not; the vote picks which kind of place or thing.
+            others = [(n, label) for label, n in counter.most_common() if label != "PERSON"]
+            p_person, threshold, drop_threshold = scored
+            if others:
+                winners[key] = "PERSON" if p_person >= threshold else others[0][1]
+            else:
+                winners[key] = "PERSON" if p_person >= drop_threshold else None
+            continue
         best = counter.most_common(1)[0][0]
         # The model said PERSON somewhere: 40% of the votes suffice. Cues alone must win outright.
         share = PERSON_SHARE if key in tagged_person else 0.5
         if counter["PERSON"] > share * sum(counter.values()):
             best = "PERSON"
         winners[key] = best
-    common = common_words(text, {k for k, w in winners.items() if w == "PERSON" and " " not in k})
-    for key in common:
-        if votes[key]["PERSON"] <= common[key]:
+        if best == "PERSON" and " " not in key and votes[key]["PERSON"] <= lower[key]:
             winners[key] = None  # "Nay", "Hush", "Diamond": a word the story mostly uses in lower case
     return [
         (Span(s.start, s.end, winners[name_key(text, s)]) if s.label in VOTING_LABELS and not s.fixed else s)
         for s in spans
         if s.fixed or s.label not in VOTING_LABELS or winners[name_key(text, s)]
     ]
-
-
-LOWER_WORD = re.compile(r"\b[a-z][a-z'’-]*\b")
-
-
-def common_words(text: str, names: set[str]) -> Counter:
-    """How often each of these one-word names occurs in lower case in the story."""
-    wanted = {name.lower(): name for name in names}
-    counts: Counter = Counter()
-    for match in LOWER_WORD.finditer(text):
-        name = wanted.get(match.group())
-        if name:
-            counts[name] += 1
-    return counts
 
 
 def person_names(text: str, spans: list[Span]) -> tuple[set[str], set[str]]:

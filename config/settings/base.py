@@ -168,4 +168,7 @@ SPACY_COMPONENT_HOOKS = env_list(
     "annotations.extraction.rules.add_rules,annotations.extraction.memory.release_tensors",
 )
 FABULA_PATTERNS_DIR = Path(os.environ.get("FABULA_PATTERNS_DIR", BASE_DIR / "data" / "patterns"))
+# Weights of the person-or-not model for names (annotations/extraction/name_types.py); "" turns it off and
+# the hand-weighted vote decides alone.
+FABULA_NAME_TYPES = os.environ.get("FABULA_NAME_TYPES", str(BASE_DIR / "data" / "name_types.json"))
 FABULA_LEARNED_PATTERNS = env_bool("FABULA_LEARNED_PATTERNS", True)
