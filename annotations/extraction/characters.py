@@ -4,7 +4,8 @@ Contract: `cluster(text, mentions)` takes the story's PERSON spans in text order
 (clusters, assignment): each cluster lists its mention indexes; assignment[i] is mention i's cluster.
 Rules: full names with the same first and last name are one person; a title + name ("Mr. Darcy",
 "Sir Walter") or a lone name ("Anna", "Lizzy" via the `nicknames` package) joins the one full name it
-fits; if it fits several, the nearest earlier mention decides. Titles of different gender or standing
+fits; if it fits several, a bare surname goes to the one "Mr." of that family, else the nearest earlier
+mention decides. Titles of different gender or standing
 ("Mr. Bennet", "Mrs. Bennet", "Miss Bennet") are different people, and full names that share only a
 surname are never merged.
 """
@@ -115,7 +116,12 @@ def cluster(text: str, mentions: list[Span]) -> tuple[list[Cluster], list[int]]:
             continue
         word = form.words[0]
         fitting = [k for k, c in enumerate(clusters) if c.fits(form)]
-        if len(fitting) == 1:
+        # A bare surname shared by a family ("Temple", "Pontifex") is the man's: the fiction Fabula is
+        # built for calls women "Mrs." or "Miss" with their surname, or by their given name.
+        men = [k for k in fitting if clusters[k].last == word and clusters[k].standing == "m"]
+        if len(fitting) > 1 and len(men) == 1:
+            assignment[i] = men[0]
+        elif len(fitting) == 1:
             assignment[i] = fitting[0]
         elif fitting:
             assignment[i] = _nearest(assignment, i, set(fitting))

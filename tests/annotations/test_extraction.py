@@ -194,6 +194,19 @@ def test_a_titled_surname_joins_a_full_name_only_with_the_matching_gender():
     assert clusters_of(text, ["Robert Lebrun", "Mr. Lebrun"]) == [{"Robert Lebrun", "Mr. Lebrun"}]
 
 
+def test_a_bare_surname_shared_by_a_family_is_the_mans():
+    # Charlotte Temple was mentioned last, so "nearest earlier" alone would give her "Temple".
+    text = "Mr. Temple rode home. Charlotte Temple wept. Temple came in and said nothing."
+    found = clusters_of(text, ["Mr. Temple", "Charlotte Temple", "Temple"])
+    assert found == [{"Charlotte Temple"}, {"Mr. Temple", "Temple"}]
+    # With no "Mr." in the family the nearest earlier mention still decides.
+    text = "Lucy Temple read. Charlotte Temple wept. Temple came in."
+    assert clusters_of(text, ["Lucy Temple", "Charlotte Temple", "Temple"]) == [
+        {"Lucy Temple"},
+        {"Charlotte Temple", "Temple"},
+    ]
+
+
 def test_the_same_title_links_a_surname_to_its_full_name_even_in_a_family():
     text = "Mr. Peter Pett sighed. Mrs. Pett spoke. Mr. Pett listened."
     found = clusters_of(text, ["Mr. Peter Pett", "Mrs. Pett", "Mr. Pett"])
