@@ -1,13 +1,13 @@
 """Consistency within one story: a name means the same thing everywhere in it.
 
 Contract: `make_consistent(text, spans)` takes cleaned, non-overlapping spans of the WHOLE story (all
-windows at once) and returns spans where (1) each name's label is its majority label across the story,
-weighing context: titles, speech verbs ("said Florence"), a he/she right after, direct address and a
-known given name speak for PERSON; "in Raveloe" or a facility word ("Kellynch Hall") speak for a place.
-A one-word "person" the story mostly writes in lower case ("Nay", "Diamond") is dropped. Rule-layer
-spans (`fixed`) are never relabelled. (2) A single capitalised word that is part of a person's
-multi-word name is PERSON; (3) untagged occurrences of confirmed person names are tagged. A few regex
-passes over the text: O(n).
+windows at once) and returns spans where (1) each name has one label across the story. Whether a name is
+a person is decided by the fitted model of name_types.py over everything the story says about it (the
+model's labels, titles, speech verbs, a he/she right after, direct address, "in Raveloe", lower-case uses,
+...); which kind of place or thing it is otherwise comes from the vote of the model's labels and place
+cues. Without fitted weights (FABULA_NAME_TYPES="") a hand-weighted vote decides. Rule-layer spans
+(`fixed`) are never relabelled. (2) A single capitalised word that is part of a person's multi-word name
+is PERSON; (3) untagged occurrences of confirmed person names are tagged. A few regex passes: O(n).
 """
 
 from __future__ import annotations
@@ -69,10 +69,15 @@ def vote_labels(text: str, spans: list[Span]) -> list[Span]:
         features = name_features(text, key, occurrences[key], lower[key], vote_share)
         scored = person_probability(features, one_word=" " not in key)
         if scored is not None:
-            # The fitted model decides person or not; the vote picks which kind of place or thing.
+            # The fitted model decides person or not; the vote (the model's labels and place cues) picks
+            # which kind of place or thing. A name that always carries a title ("MR. VILLARS" in a letter's
+            # heading) is a person whatever the model makes of it: LitBank rarely tags headings, so the
+            # fitted weights are unsure of them.
             others = [(n, label) for label, n in counter.most_common() if label != "PERSON"]
             p_person, threshold, drop_threshold = scored
-            if others:
+            if all(is_title(text[s.start : s.end].split()[0]) for s in occurrences[key]):
+                winners[key] = "PERSON"
+            elif others:
                 winners[key] = "PERSON" if p_person >= threshold else others[0][1]
             else:
                 winners[key] = "PERSON" if p_person >= drop_threshold else None

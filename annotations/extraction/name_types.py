@@ -177,10 +177,11 @@ def load_weights(path: str) -> dict | None:
 
 def person_probability(vector: list[float], one_word: bool) -> tuple[float, float, float] | None:
     """(P(person), threshold, drop threshold) for one name's FEATURES vector, or None when no fitted model
-    is configured. Below `threshold` a name the model also gave another label takes that label. A name the
-    model only ever called PERSON is dropped only below a drop threshold, lower for a name of several
-    words ("Natalia Makarova") than for one capitalised word, which may be an interjection or a common
-    noun opening a sentence ("Hush", "Diamond"). Both thresholds were chosen by cross-validation."""
+    is configured. Below `threshold` a name with another label (from the model, or a place cue such as "at
+    Kellynch Hall") takes that label. A name with no other label is dropped only below a drop threshold,
+    lower for a name of several words ("Natalia Makarova") than for one capitalised word, which may be an
+    interjection or a common noun opening a sentence ("Hush", "Diamond"). The thresholds were chosen by
+    cross-validation on the development documents."""
     path = getattr(settings, "FABULA_NAME_TYPES", None)
     model = load_weights(str(path)) if path else None
     if model is None:
