@@ -26,7 +26,7 @@ from annotations.extraction.cues import (
     place_cue,
     sentence_initial,
 )
-from annotations.extraction.name_types import name_features, person_probability
+from annotations.extraction.name_types import fitted_model, name_features, person_probability
 from annotations.extraction.spans import NAME_LABELS, Span, is_title, title_start
 
 VOTING_LABELS = NAME_LABELS - {"NORP", "LANGUAGE", "LAW"}
@@ -64,10 +64,13 @@ def vote_labels(text: str, spans: list[Span]) -> list[Span]:
     votes, occurrences, tagged_person = count_votes(text, spans)
     lower = common_words(text, {k for k in votes if " " not in k})
     winners = {}
+    fitted = fitted_model() is not None
     for key, counter in votes.items():
         vote_share = counter["PERSON"] / sum(counter.values())
-        features = name_features(text, key, occurrences[key], lower[key], vote_share)
-        scored = person_probability(features, one_word=" " not in key)
+        scored = None
+        if fitted:
+            features = name_features(text, key, occurrences[key], lower[key], vote_share)
+            scored = person_probability(features, one_word=" " not in key)
         if scored is not None:
             # The fitted model decides person or not; the vote (the model's labels and place cues) picks
             # which kind of place or thing. A name that always carries a title ("MR. VILLARS" in a letter's

@@ -7,7 +7,7 @@ data/name_types.json) and returns None when that file is missing or disabled, so
 to the hand-weighted vote. The weights are fitted by `benchmarks/fit_name_types.py` on the 80 LitBank
 development documents (Bamman et al., CC BY 4.0); the test documents are never seen.
 
-Why hand-rolled: inference is one dot product over about thirty numbers and the fit is a
+Why hand-rolled: inference is one dot product over 36 numbers and the fit is a
 regularised logistic regression of a few dozen lines of NumPy (already installed with spaCy). Bringing in
 scikit-learn and SciPy (about 100 MB) for that would slow every install for no gain in accuracy.
 """
@@ -40,7 +40,8 @@ from annotations.extraction.cues import (
 )
 from annotations.extraction.spans import Span, is_title
 
-MODEL_LABELS = ("PERSON", "GPE", "LOC", "FAC", "ORG", "NORP", "WORK_OF_ART")
+# The labels the vote sees (consistency.VOTING_LABELS leaves NORP out); the rest count as "other".
+MODEL_LABELS = ("PERSON", "GPE", "LOC", "FAC", "ORG", "WORK_OF_ART")
 TO_FROM_BEFORE = re.compile(r"\b(?:to|from)\s+$")
 OF_BEFORE = re.compile(r"\bof\s+$")
 THE_BEFORE = re.compile(r"\b[Tt]he\s+$")
@@ -175,6 +176,12 @@ def load_weights(path: str) -> dict | None:
     return model
 
 
+def fitted_model() -> dict | None:
+    """The model settings.FABULA_NAME_TYPES points at, or None when it is off or missing."""
+    path = getattr(settings, "FABULA_NAME_TYPES", None)
+    return load_weights(str(path)) if path else None
+
+
 def person_probability(vector: list[float], one_word: bool) -> tuple[float, float, float] | None:
     """(P(person), threshold, drop threshold) for one name's FEATURES vector, or None when no fitted model
     is configured. Below `threshold` a name with another label (from the model, or a place cue such as "at
@@ -182,8 +189,7 @@ def person_probability(vector: list[float], one_word: bool) -> tuple[float, floa
     lower for a name of several words ("Natalia Makarova") than for one capitalised word, which may be an
     interjection or a common noun opening a sentence ("Hush", "Diamond"). The thresholds were chosen by
     cross-validation on the development documents."""
-    path = getattr(settings, "FABULA_NAME_TYPES", None)
-    model = load_weights(str(path)) if path else None
+    model = fitted_model()
     if model is None:
         return None
     score = sum(w * x for w, x in zip(model["weights"], vector, strict=True))
