@@ -19,7 +19,6 @@ import json
 import os
 import pickle
 import sys
-from collections import defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,14 +34,9 @@ from django.conf import settings  # noqa: E402
 from spacy.tokens import Doc  # noqa: E402
 
 from annotations.extraction import extract, name_types  # noqa: E402
-from annotations.extraction.consistency import (  # noqa: E402
-    VOTING_LABELS,
-    person_vote_shares,
-    tag_titled,
-)  # noqa: E402
-from annotations.extraction.cues import common_words, name_key  # noqa: E402
-from annotations.extraction.rules import RULE_ID  # noqa: E402
-from annotations.extraction.spans import Span, clean  # noqa: E402
+from annotations.extraction.consistency import count_votes, name_features_by_key, tag_titled  # noqa: E402
+from annotations.extraction.pipeline import raw_spans  # noqa: E402
+from annotations.extraction.spans import clean  # noqa: E402
 from benchmarks.extraction import evaluate  # noqa: E402
 from benchmarks.litbank import LitBankDoc, read_document, split  # noqa: E402
 from stories.nlp import StoryDocs, get_nlp, pipe_windows  # noqa: E402
@@ -72,29 +66,20 @@ def story_docs(docs: list[LitBankDoc], cache: Path | None) -> list[StoryDocs]:
 def rows_for(doc: LitBankDoc, sd: StoryDocs) -> tuple[list[list[float]], list[float], list[float]]:
     """(features, person share, occurrences) for every name the label vote would see in this story."""
     text = sd.text
-    raw = [
-        Span(offset + ent.start_char, offset + ent.end_char, ent.label_, fixed=ent.ent_id_ == RULE_ID)
-        for offset, window in sd.windows
-        for ent in window.ents
-    ]
-    spans = tag_titled(text, clean(text, raw))
+    spans = tag_titled(text, clean(text, raw_spans(sd)))
     # The target is what the entity score counts: a proper-name PER span (coreference type PROP), so "her
     # cousin Edith", which LitBank tags as one common-noun mention, does not teach that Edith is a person.
     gold_person = [(start, end) for start, end, _ in doc.proper_entities(("PER",))]
     starts = {s for s, _ in gold_person}
     ends = {e for _, e in gold_person}
-    occurrences: dict[str, list[Span]] = defaultdict(list)
-    for span in spans:
-        if span.label in VOTING_LABELS and not span.fixed:
-            occurrences[name_key(text, span)].append(span)
-    shares = person_vote_shares(text, spans)
-    lower = common_words(text, {k for k in occurrences if " " not in k})
+    votes, occurrences, _ = count_votes(text, spans)
+    vectors = name_features_by_key(text, votes, occurrences)
     features, targets, weights = [], [], []
     for key, spans_of_key in occurrences.items():
         # A person at the same edges: LitBank keeps titles and describing words in the span ("poor Becky")
         # where Fabula's name key may not, so either edge matching counts.
         hits = sum((s.start in starts or s.end in ends) for s in spans_of_key)
-        features.append(name_types.name_features(text, key, spans_of_key, lower[key], shares[key]))
+        features.append(vectors[key])
         targets.append(hits / len(spans_of_key))
         weights.append(float(len(spans_of_key)))
     return features, targets, weights

@@ -54,23 +54,24 @@ def count_votes(text: str, spans: list[Span]) -> tuple[dict[str, Counter], dict[
     return votes, occurrences, tagged_person
 
 
-def person_vote_shares(text: str, spans: list[Span]) -> dict[str, float]:
-    """The hand-weighted vote's share for PERSON, per name key: one input of the fitted model."""
-    votes, _, _ = count_votes(text, spans)
-    return {key: counter["PERSON"] / sum(counter.values()) for key, counter in votes.items()}
+def name_features_by_key(
+    text: str, votes: dict[str, Counter], occurrences: dict[str, list[Span]]
+) -> dict[str, list[float]]:
+    """The fitted model's FEATURES vector for every name the vote sees (shared with its fitting script)."""
+    lower = common_words(text, {k for k in votes if " " not in k})
+    return {
+        key: name_features(text, key, occurrences[key], lower[key], counter["PERSON"] / sum(counter.values()))
+        for key, counter in votes.items()
+    }
 
 
 def vote_labels(text: str, spans: list[Span]) -> list[Span]:
     votes, occurrences, tagged_person = count_votes(text, spans)
-    lower = common_words(text, {k for k in votes if " " not in k})
+    features = name_features_by_key(text, votes, occurrences) if fitted_model() is not None else {}
+    lower = {} if features else common_words(text, {k for k in votes if " " not in k})
     winners = {}
-    fitted = fitted_model() is not None
     for key, counter in votes.items():
-        vote_share = counter["PERSON"] / sum(counter.values())
-        scored = None
-        if fitted:
-            features = name_features(text, key, occurrences[key], lower[key], vote_share)
-            scored = person_probability(features, one_word=" " not in key)
+        scored = person_probability(features[key], one_word=" " not in key) if features else None
         if scored is not None:
             # The fitted model decides person or not; the vote (the model's labels and place cues) picks
             # which kind of place or thing. A name that always carries a title ("MR. VILLARS" in a letter's

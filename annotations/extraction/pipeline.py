@@ -16,14 +16,18 @@ from annotations.extraction.rules import RULE_ID
 from annotations.extraction.spans import Span, clean
 
 
-def extract(story_docs) -> Extraction:
-    text = story_docs.text
-    raw = [
+def raw_spans(story_docs) -> list[Span]:
+    """spaCy's entities of every window, at story offsets; rule-layer matches are marked fixed."""
+    return [
         Span(offset + ent.start_char, offset + ent.end_char, ent.label_, fixed=ent.ent_id_ == RULE_ID)
         for offset, doc in story_docs.windows
         for ent in doc.ents
     ]
-    spans = make_consistent(text, clean(text, raw))
+
+
+def extract(story_docs) -> Extraction:
+    text = story_docs.text
+    spans = make_consistent(text, clean(text, raw_spans(story_docs)))
     mentions = [s for s in spans if s.label == "PERSON"]
     clusters, assignment = cluster(text, mentions)
     pronouns = mention_pronouns(text, mentions)

@@ -15,19 +15,9 @@ from annotations.extraction.consistency import VOTING_LABELS, make_consistent, v
 from annotations.extraction.cues import name_key
 from annotations.extraction.name_types import FEATURES, load_weights, name_features, person_probability
 from annotations.extraction.spans import Span
+from tests.annotations.test_extraction import span, surfaces
 
 SHIPPED = Path(__file__).resolve().parents[2] / "data" / "name_types.json"
-
-
-def span(text: str, surface: str, label: str, nth: int = 0) -> Span:
-    start = -1
-    for _ in range(nth + 1):
-        start = text.index(surface, start + 1)
-    return Span(start, start + len(surface), label)
-
-
-def surfaces(text: str, spans) -> list[tuple[str, str]]:
-    return [(text[s.start : s.end], s.label) for s in spans]
 
 
 def features_of(text: str, key: str, occurrences: list[Span], lower_count: int = 0, vote_share: float = 0.0):
