@@ -4,11 +4,10 @@ from django.urls import path
 
 from annotations.views import characters as character_views
 from annotations.views import dashboard as dashboard_views
-from annotations.views import export as export_views
-from annotations.views import history as history_views
+from annotations.views import entities as entity_views
 from annotations.views import reader as reader_views
 from annotations.views import review as review_views
-from annotations.views import spans as span_views
+from annotations.views import undo as undo_views
 
 app_name = "annotations"
 
@@ -31,18 +30,18 @@ urlpatterns += [
     path(_story, reader_views.story_detail, name="story-detail"),
     path(_story + "legend/", reader_views.story_legend, name="story-legend"),
     path(_story + "history/", reader_views.story_history, name="story-history"),
-    path(_story + "undo/", history_views.story_undo, name="story-undo"),
-    path(_story + "done/", span_views.story_done, name="story-done"),
-    path(_story + "entities/", span_views.entity_create, name="entity-create"),
-    path(_story + "labels/<str:label>/review/", span_views.label_review, name="label-review"),
-    path(_entity, span_views.entity_detail, name="entity-detail"),
-    path(_entity + "label/", span_views.entity_label, name="entity-label"),
-    path(_entity + "resize/", span_views.entity_resize, name="entity-resize"),
-    path(_entity + "delete/", span_views.entity_delete, name="entity-delete"),
-    path(_entity + "accept/", span_views.entity_accept, name="entity-accept"),
-    path(_entity + "link/", span_views.entity_link, name="entity-link"),
-    path(_entity + "apply-all/", span_views.entity_apply_preview, name="entity-apply-preview"),
-    path(_entity + "apply-all/confirm/", span_views.entity_apply_all, name="entity-apply-all"),
+    path(_story + "undo/", undo_views.story_undo, name="story-undo"),
+    path(_story + "done/", entity_views.story_done, name="story-done"),
+    path(_story + "entities/", entity_views.entity_create, name="entity-create"),
+    path(_story + "labels/<str:label>/review/", entity_views.label_review, name="label-review"),
+    path(_entity, entity_views.entity_detail, name="entity-detail"),
+    path(_entity + "label/", entity_views.entity_label, name="entity-label"),
+    path(_entity + "resize/", entity_views.entity_resize, name="entity-resize"),
+    path(_entity + "delete/", entity_views.entity_delete, name="entity-delete"),
+    path(_entity + "accept/", entity_views.entity_accept, name="entity-accept"),
+    path(_entity + "link/", entity_views.entity_link, name="entity-link"),
+    path(_entity + "apply-all/", entity_views.entity_apply_preview, name="entity-apply-preview"),
+    path(_entity + "apply-all/confirm/", entity_views.entity_apply_all, name="entity-apply-all"),
     path(_story + "characters/", character_views.character_list, name="character-list"),
     path(_story + "characters/new/", character_views.character_create, name="character-create"),
     path(_character, character_views.character_detail, name="character-detail"),
@@ -52,6 +51,3 @@ urlpatterns += [
     path(_character + "split/", character_views.character_split, name="character-split"),
     path(_character + "delete/", character_views.character_delete, name="character-delete"),
 ]
-
-# Reviewers: export annotated sets (streams the download).
-urlpatterns += [path("export/", export_views.export, name="export")]

@@ -130,12 +130,12 @@ def child(db_path: Path, fmt: str | None, extra: list[str], batch: str, output: 
     setup_django(db_path)
     from django.core.management import call_command
 
-    from annotations.selectors.export import ExportFilters, export_stories
+    from interchange.selectors.export import ExportFilters, export_stories
 
     filters = ["--batch", batch] if batch != "all" else []
     if fmt is not None:  # set-up, not throughput: import the writer (spaCy takes seconds) and its tokenizer
-        from annotations.formats import get_format
-        from annotations.formats.tokens import tokenizer_nlp
+        from interchange.writers import get_format
+        from interchange.writers.tokens import tokenizer_nlp
 
         get_format(fmt).writer()
         if fmt in ("spacy", "conll"):

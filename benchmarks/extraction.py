@@ -27,9 +27,10 @@ django.setup()
 import spacy  # noqa: E402
 from django.conf import settings  # noqa: E402
 
-from annotations.extraction import extract  # noqa: E402
 from benchmarks.litbank import LitBankDoc, read_document, split  # noqa: E402
-from stories.nlp import StoryDocs, get_nlp, pipe_windows  # noqa: E402
+from nlp.extraction import extract  # noqa: E402
+from nlp.loading import get_nlp  # noqa: E402
+from nlp.windows import StoryDocs, pipe_windows  # noqa: E402
 
 # spaCy's OntoNotes labels → LitBank's ACE labels. NORP ("French", "Christians") has no LitBank
 # counterpart (LitBank tags nationalities only when they act as a GPE), so it is left unmapped.

@@ -1,4 +1,4 @@
-"""Fit the person-or-not model for names (annotations/extraction/name_types.py) on LitBank's dev split.
+"""Fit the person-or-not model for names (nlp/extraction/name_types.py) on LitBank's dev split.
 
 Run: `.venv/bin/python benchmarks/fit_name_types.py [--cross-validate] [--write]`.
 Training rows are the names of the 80 development documents (never the 20 test documents): one row per
@@ -33,13 +33,14 @@ import numpy as np  # noqa: E402
 from django.conf import settings  # noqa: E402
 from spacy.tokens import Doc  # noqa: E402
 
-from annotations.extraction import extract, name_types  # noqa: E402
-from annotations.extraction.consistency import count_votes, name_features_by_key, tag_titled  # noqa: E402
-from annotations.extraction.pipeline import raw_spans  # noqa: E402
-from annotations.extraction.spans import clean  # noqa: E402
 from benchmarks.extraction import evaluate  # noqa: E402
 from benchmarks.litbank import LitBankDoc, read_document, split  # noqa: E402
-from stories.nlp import StoryDocs, get_nlp, pipe_windows  # noqa: E402
+from nlp.extraction import extract, name_types  # noqa: E402
+from nlp.extraction.consistency import count_votes, name_features_by_key, tag_titled  # noqa: E402
+from nlp.extraction.pipeline import raw_spans  # noqa: E402
+from nlp.extraction.spans import clean  # noqa: E402
+from nlp.loading import get_nlp  # noqa: E402
+from nlp.windows import StoryDocs, pipe_windows  # noqa: E402
 
 OUTPUT = ROOT / "data" / "name_types.json"
 L2 = 1.0  # ridge penalty on every weight but the bias; the rows are few hundred names per half

@@ -3,7 +3,7 @@
 Run: `.venv/bin/python benchmarks/ingest.py [--processes 1 2] [--copies 1 3] [--write-docs]`.
 The texts are LitBank's 100 works (~2,000 words each; Bamman et al., CC BY 4.0) from ../shared/litbank.
 "raw" is `nlp.pipe` over the texts with only tok2vec and ner (the same SPACY_EXCLUDE the ingest uses);
-"ingest" is `annotations.services.ingest.ingest()` over the same texts into a throwaway SQLite database.
+"ingest" is `interchange.services.ingest.ingest()` over the same texts into a throwaway SQLite database.
 Each measurement runs in its own subprocess so its peak RSS (getrusage, the process and its spaCy
 workers) is its own; pipeline loading and migrations are outside the timed part of both.
 Targets (issue 2): ingest/raw throughput >= 0.8; ingest peak RSS < 600 MB whatever the story count.
@@ -95,8 +95,8 @@ def worker_ingest(folder: Path, processes: int, database: Path) -> dict:
     django.setup()
     from django.core.management import call_command
 
-    from annotations.services.ingest import ingest
-    from stories.nlp import get_nlp
+    from interchange.services.ingest import ingest
+    from nlp.loading import get_nlp
 
     call_command("migrate", verbosity=0)
     get_nlp()  # loaded once per process, as the command does; the raw side loads outside its clock too

@@ -38,13 +38,12 @@ import spacy  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 
-from annotations.extraction import extract  # noqa: E402
-from annotations.extraction.memory import release_tensors  # noqa: E402
-from annotations.extraction.rules import add_rules  # noqa: E402
 from benchmarks.extraction import LABEL_MAP, SCORED, score_entities  # noqa: E402
 from benchmarks.litbank import read_document, split  # noqa: E402
+from nlp.extraction import extract  # noqa: E402
+from nlp.loading import get_nlp  # noqa: E402
+from nlp.windows import pipe_windows  # noqa: E402
 from stories.models import Story  # noqa: E402
-from stories.nlp import pipe_windows  # noqa: E402
 
 LABELS = ("PER", "GPE", "LOC", "FAC", "ORG")
 BATCH = "litbank-train"
@@ -117,7 +116,7 @@ def run(args) -> None:
     exclude = list(settings.SPACY_EXCLUDE)
 
     def fabula(name):
-        return release_tensors(add_rules(spacy.load(name, exclude=exclude)))
+        return get_nlp(name)
 
     rows = {
         "stock spaCy (doc.ents)": score_entities(

@@ -36,8 +36,9 @@ def child(path: str, batch_size: int | None) -> None:
     django.setup()
     from django.conf import settings
 
-    from annotations.extraction import extract
-    from stories.nlp import get_nlp, pipe_windows
+    from nlp.extraction import extract
+    from nlp.loading import get_nlp
+    from nlp.windows import pipe_windows
 
     text = Path(path).read_text(encoding="utf-8")
     nlp = get_nlp(settings.SPACY_MODEL)

@@ -1,4 +1,4 @@
-"""Root URLs: auth, admin, and the two apps."""
+"""Root URLs: auth, admin, and the apps with pages: stories, annotations, interchange."""
 
 from __future__ import annotations
 
@@ -13,4 +13,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("stories.urls")),
     path("", include("annotations.urls")),
+    path("", include("interchange.urls")),
 ]

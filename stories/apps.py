@@ -4,6 +4,6 @@ from django.apps import AppConfig
 
 
 class StoriesConfig(AppConfig):
-    """Stories, import batches, ingest and the spaCy pipeline. Never imports `annotations`."""
+    """The corpus: stories, import batches, reading plain story files, the story list. Imports only `core`."""
 
     name = "stories"

@@ -23,7 +23,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, Coalesce, Lower
 
-from stories import roles
+from core import roles
 from stories.models import ImportBatch, Story
 
 # The text search configuration; migration 0003 builds its GIN index on exactly this expression.

@@ -13,7 +13,7 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
-from stories import roles
+from core import roles
 from stories.models import Story
 
 
@@ -46,7 +46,7 @@ def story_assign(*, story: Story, editor, by) -> Story:
     """
     if not roles.is_reviewer(by):
         raise PermissionDenied("Only reviewers and admins can assign stories.")
-    if editor is not None and not (editor.is_active and roles.can_annotate(editor)):
+    if editor is not None and not (editor.is_active and roles.can_edit(editor)):
         raise ValidationError(
             f"{editor.get_username()} cannot be given stories: the account is inactive or has no "
             "Editors/Reviewers role. Give it a role in the admin first."

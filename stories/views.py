@@ -6,7 +6,7 @@ One view serves the full page and, for htmx, only the `story-table` partial (hou
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -16,20 +16,15 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import trigger_client_event
 
-from stories import roles, selectors, services
+from core import roles
+from core.access import editor_required, role_required
+from core.responses import error_response
+from stories import selectors, services
 from stories.filters import StoryFilter
 from stories.forms import AssignForm
-from stories.responses import error_response
 
 PAGE_SIZE = 25
 LIST_TEMPLATE = "stories/story_list.html"
-
-
-def _require_annotator(user) -> None:
-    if not roles.can_annotate(user):
-        raise PermissionDenied(
-            "Your account has no role yet. Ask an admin to add you to the Editors or Reviewers group."
-        )
 
 
 def _is_fragment_request(request: HttpRequest) -> bool:
@@ -46,8 +41,8 @@ def _safe_next(request: HttpRequest) -> str:
 
 @require_GET
 @vary_on_headers("HX-Request")
+@editor_required
 def story_list(request: HttpRequest) -> HttpResponse:
-    _require_annotator(request.user)
     story_filter = StoryFilter(request.GET, queryset=selectors.story_list(), request=request)
     if not story_filter.is_valid():
         return error_response(request, f"These filters are not valid: {story_filter.error_summary()}")
@@ -71,10 +66,9 @@ def my_queue(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
+@role_required(roles.is_reviewer, "Only reviewers and admins can assign stories.")
 def story_assign(request: HttpRequest) -> HttpResponse:
     """Assign the ticked stories to one editor. htmx + one story: answer with the updated row."""
-    if not roles.is_reviewer(request.user):
-        raise PermissionDenied("Only reviewers and admins can assign stories.")
     form = AssignForm(request.POST)
     if not form.is_valid():
         return error_response(request, f"Nothing was assigned: {form.error_summary()}")

@@ -45,7 +45,7 @@ def nlp():
     and tests never set one."""
     from django.conf import settings
 
-    from stories.nlp import get_nlp
+    from nlp.loading import get_nlp
 
     return get_nlp(settings.SPACY_MODEL)
 

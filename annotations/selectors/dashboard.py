@@ -1,7 +1,7 @@
 """Reads for evaluation and the reviewers' dashboard: model-vs-final scores, status counts, work per editor.
 
 `evaluation_stories()` picks the stories to score, `evaluation_compute()` streams their annotations
-(ordered by story, never all stories at once) into annotations.evaluation.evaluate().
+(ordered by story, never all stories at once) into nlp.scoring.evaluate().
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from collections.abc import Iterator
 
 from django.db.models import Count, Q, QuerySet
 
-from annotations.evaluation import EvaluationResult, Span, evaluate
 from annotations.models import Annotation, Edit, Label
+from nlp.scoring import EvaluationResult, Span, evaluate
 from stories.models import ImportBatch, Story
 
 ALL = "all"

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from annotations.models import Annotation, Character, Edit
-from annotations.services.history import ChangeLog, gone, snapshot, story_change
+from annotations.services.changes import ChangeLog, gone, snapshot, story_change
 from stories.models import Story
 
 

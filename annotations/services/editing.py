@@ -14,7 +14,7 @@ from django.db.models import Q
 
 from annotations.models import Annotation, Character, Edit, Label
 from annotations.selectors.reader import mention_matches, paragraph_containing
-from annotations.services.history import ChangeLog, gone, snapshot, story_change
+from annotations.services.changes import ChangeLog, gone, snapshot, story_change
 from annotations.services.snapping import snap, step, window_around
 from stories.models import Story
 

@@ -15,10 +15,11 @@ from dataclasses import dataclass
 from django.db import connections, transaction
 from django.db.models import F, QuerySet
 
-from annotations.extraction import Extraction, extract
 from annotations.models import SPAN_EDGE_WHITESPACE, Annotation, Character, Edit, Label
+from annotations.services.pipeline import drafting_nlp
+from nlp.extraction import Extraction, extract
+from nlp.windows import pipe_windows
 from stories.models import Story
-from stories.nlp import get_nlp, pipe_windows
 
 EDGE_WHITESPACE = "".join(SPAN_EDGE_WHITESPACE)
 
@@ -133,7 +134,7 @@ def reextract(
     """Re-run the active pipeline over `stories`; each story is rewritten in its own transaction."""
     report = report or ReextractReport()
     labels = known_labels()
-    nlp = get_nlp()
+    nlp = drafting_nlp()
     items = ((story.text, story) for story in _in_chunks(stories))
     if n_process > 1 and not connections["default"].in_atomic_block:
         connections.close_all()  # forked spaCy workers must not inherit the connection (see ingest)

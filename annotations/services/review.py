@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from annotations.models import Edit
-from stories import roles
+from core import roles
 from stories.models import Story
 
 COMMENT_MAX_CHARS = 5000

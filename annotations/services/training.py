@@ -28,7 +28,7 @@ from spacy.training.loop import train as spacy_train
 from spacy.util import filter_spans, registry
 
 from annotations.models import Annotation
-from stories.nlp import split_windows
+from nlp.windows import split_windows
 
 DOC_CHARS = 5000  # train on paragraph windows: spaCy batches by words, and long docs waste memory
 

@@ -10,17 +10,17 @@ from annotations.forms import editor as forms
 from annotations.models import Character
 from annotations.selectors import reader as selectors
 from annotations.services import characters as services
-from annotations.views.workspace import (
+from annotations.views.actions import (
     action_view,
-    annotator_required,
     perform,
     render_reader,
     workspace_story,
 )
+from core.access import editor_required
 
 
 @require_GET
-@annotator_required
+@editor_required
 def character_list(request: HttpRequest, pk: int) -> HttpResponse:
     story = workspace_story(pk)
     if not request.htmx:
@@ -34,7 +34,7 @@ def character_list(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-@annotator_required
+@editor_required
 def character_detail(request: HttpRequest, pk: int, character_id: int) -> HttpResponse:
     """A character's edit forms: in the inspector for htmx, as a page of its own otherwise."""
     story = workspace_story(pk)
@@ -49,7 +49,7 @@ def character_detail(request: HttpRequest, pk: int, character_id: int) -> HttpRe
 
 
 @action_view
-@annotator_required
+@editor_required
 def character_create(request: HttpRequest, pk: int) -> HttpResponse:
     story = workspace_story(pk)
 
@@ -60,7 +60,7 @@ def character_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @action_view
-@annotator_required
+@editor_required
 def character_rename(request: HttpRequest, pk: int, character_id: int) -> HttpResponse:
     story = workspace_story(pk)
 
@@ -73,7 +73,7 @@ def character_rename(request: HttpRequest, pk: int, character_id: int) -> HttpRe
 
 
 @action_view
-@annotator_required
+@editor_required
 def character_gender(request: HttpRequest, pk: int, character_id: int) -> HttpResponse:
     story = workspace_story(pk)
 
@@ -86,7 +86,7 @@ def character_gender(request: HttpRequest, pk: int, character_id: int) -> HttpRe
 
 
 @action_view
-@annotator_required
+@editor_required
 def character_merge(request: HttpRequest, pk: int) -> HttpResponse:
     """Merge the chosen source character into the chosen target."""
     story = workspace_story(pk)
@@ -104,7 +104,7 @@ def character_merge(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @action_view
-@annotator_required
+@editor_required
 def character_split(request: HttpRequest, pk: int, character_id: int) -> HttpResponse:
     story = workspace_story(pk)
 
@@ -117,7 +117,7 @@ def character_split(request: HttpRequest, pk: int, character_id: int) -> HttpRes
 
 
 @action_view
-@annotator_required
+@editor_required
 def character_delete(request: HttpRequest, pk: int, character_id: int) -> HttpResponse:
     story = workspace_story(pk)
 

@@ -9,7 +9,6 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from annotations.charts import ChartRow, Series, bar_chart
-from annotations.evaluation import EvaluationResult, format_score
 from annotations.forms.review import DashboardFilterForm
 from annotations.selectors.dashboard import (
     editor_work,
@@ -18,7 +17,9 @@ from annotations.selectors.dashboard import (
     label_frequencies,
     status_counts,
 )
-from annotations.views.review import HtmxHttpRequest, reviewer_required
+from core.access import reviewer_required
+from core.http import HtmxHttpRequest
+from nlp.scoring import EvaluationResult, format_score
 from stories.models import ImportBatch, Story
 
 TEMPLATE = "annotations/dashboard.html"

@@ -10,14 +10,15 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from annotations.selectors import reader as selectors
-from annotations.services.history import undo_candidate
-from annotations.views.workspace import annotator_required, chunk_param, render_reader, workspace_story
+from annotations.services.changes import undo_candidate
+from annotations.views.actions import chunk_param, render_reader, workspace_story
+from core.access import editor_required
 
 TEMPLATE = "annotations/story_detail.html"
 
 
 @require_GET
-@annotator_required
+@editor_required
 def story_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The reader. With htmx and ?chunk=N: only chunk N and the loader for the next one."""
     story = workspace_story(pk)
@@ -29,7 +30,7 @@ def story_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-@annotator_required
+@editor_required
 def story_legend(request: HttpRequest, pk: int) -> HttpResponse:
     """Label legend with counts and bulk accept/reject; refreshed after every change."""
     story = workspace_story(pk)
@@ -39,7 +40,7 @@ def story_legend(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-@annotator_required
+@editor_required
 def story_history(request: HttpRequest, pk: int) -> HttpResponse:
     """The story's change log with undo buttons."""
     story = workspace_story(pk)

@@ -6,17 +6,14 @@ or with HX-Request the named partial of the same template; a non-htmx POST redir
 
 from __future__ import annotations
 
-import functools
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
-from django_htmx.middleware import HtmxDetails
 
 from annotations.forms.review import ReturnForm, ReviewQueueFilterForm
 from annotations.selectors import review as selectors_review
@@ -27,33 +24,13 @@ from annotations.selectors.review import (
     story_review_history,
 )
 from annotations.services.review import ReviewConflict, story_approve, story_return
-from stories import roles
+from core.access import reviewer_required
+from core.http import HtmxHttpRequest
 from stories.models import Story
-from stories.responses import error_response
 
-FORBIDDEN = (
-    "Only reviewers and admins can open the review queue and the dashboard, or approve and return "
-    "stories. Ask an admin to add your account to the Reviewers group."
-)
 QUEUE_TEMPLATE = "annotations/review_queue.html"
 QUEUE_PAGE_SIZE = 50
 DETAIL_TEMPLATE = "annotations/review_detail.html"
-
-
-class HtmxHttpRequest(HttpRequest):
-    htmx: HtmxDetails
-
-
-def reviewer_required(view):
-    """403 with an explanation for a logged-in user who is neither reviewer nor admin."""
-
-    @functools.wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not roles.is_reviewer(request.user):
-            return error_response(request, FORBIDDEN, status=403)
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 @require_GET

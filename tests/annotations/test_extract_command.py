@@ -7,10 +7,10 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from annotations.extraction import CharacterRow, Extraction, SpanRow
 from annotations.models import Annotation, Character, Edit
 from annotations.services import extraction as extraction_module
-from annotations.services.ingest import ingest
+from interchange.services.ingest import ingest
+from nlp.extraction import CharacterRow, Extraction, SpanRow
 from stories.models import Story
 from tests.conftest import SAMPLES_DIR
 from tests.factories import make_annotation, make_character, make_story, make_user

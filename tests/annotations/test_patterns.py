@@ -8,11 +8,12 @@ import pytest
 import spacy
 from django.core.management import CommandError, call_command
 
-from annotations.extraction import extract
-from annotations.extraction.rules import add_rules
 from annotations.models import Annotation, LearnedPattern
 from annotations.services.patterns import patterns_learn
-from stories.nlp import StoryDocs
+from annotations.services.pipeline import learned_patterns
+from nlp.extraction import extract
+from nlp.extraction.rules import add_rules
+from nlp.windows import StoryDocs
 from tests.factories import make_annotation, make_story
 
 TEXT = "Tonight Swan Lake opened. Swan Lake is long."
@@ -104,10 +105,11 @@ def test_command_rejects_bad_thresholds(db):
 
 
 def test_enabled_learned_patterns_pre_annotate_through_the_rule_layer(db, settings, tmp_path):
-    settings.FABULA_PATTERNS_DIR = tmp_path  # no shipped patterns: only the learned one
     LearnedPattern.objects.create(text="Le Corsaire", label_id="WORK_OF_ART")
     LearnedPattern.objects.create(text="Giselle", label_id="WORK_OF_ART", enabled=False)
-    nlp = add_rules(spacy.blank("en"))
+    assert learned_patterns() == (("WORK_OF_ART", "Le Corsaire"),)
+    patterns = [{"label": label, "pattern": text} for label, text in learned_patterns()]
+    nlp = add_rules(spacy.blank("en"), patterns)
     text = "She danced Le Corsaire and Giselle."
     result = extract(StoryDocs(context=None, text=text, windows=[(0, nlp(text))]))
     assert [(text[s.start : s.end], s.label) for s in result.spans] == [("Le Corsaire", "WORK_OF_ART")]

@@ -7,9 +7,9 @@ import zipfile
 
 import pytest
 
-from tests.annotations.export_data import ANNA, make_export_set
 from tests.browser.conftest import log_in
 from tests.factories import make_user
+from tests.interchange.export_data import ANNA, make_export_set
 
 # serialized_rollback: every transactional test flushes the database when it ends, seeded labels and groups
 # with it; this reloads them before the test, whatever transactional test ran earlier in the worker.

@@ -9,7 +9,7 @@ import pytest
 from django.contrib.auth.models import Group
 
 from annotations.models import Label
-from stories import roles
+from core import roles
 from stories.models import Story
 from tests.browser.conftest import log_in
 from tests.factories import make_annotation, make_batch, make_character, make_story, make_user

@@ -8,7 +8,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 
-from stories import roles
+from core import roles
 from stories.models import Story
 from tests.factories import make_story, make_user
 
@@ -28,7 +28,7 @@ class TestCreateDemoUsers:
         output = run()
         admin, editor, reviewer = (User.objects.get(username=n) for n in ("admin", "editor", "reviewer"))
         assert admin.is_staff and admin.is_superuser and roles.is_admin(admin)
-        assert roles.can_annotate(editor) and not roles.is_reviewer(editor) and not editor.is_staff
+        assert roles.can_edit(editor) and not roles.is_reviewer(editor) and not editor.is_staff
         assert roles.is_reviewer(reviewer) and not roles.is_admin(reviewer)
         assert all(user.check_password("fabula-demo") for user in (admin, editor, reviewer))
         assert "Created demo account 'editor'." in output

@@ -11,13 +11,13 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from annotations.evaluation import EvaluationResult, LabelScore, format_score
 from annotations.selectors.dashboard import (
     EVALUATION_STATUSES,
     batch_by_name,
     evaluation_compute,
     evaluation_stories,
 )
+from nlp.scoring import EvaluationResult, LabelScore, format_score
 from stories.models import ImportBatch, Story
 
 

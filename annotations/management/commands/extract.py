@@ -11,8 +11,8 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from annotations.management.commands.ingest import positive_int
 from annotations.services.extraction import ReextractReport, reextract
+from interchange.management.commands.ingest import positive_int
 from stories.models import ImportBatch, Story
 
 

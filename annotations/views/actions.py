@@ -1,0 +1,163 @@
+"""Plumbing shared by the editor workspace views: access checks, the reader context, edit answers.
+
+Every workspace URL needs an editor, reviewer or admin (core.roles.can_edit; a user with no
+role gets 403). `perform()` is the one path every edit takes: validate the form, call one service,
+and answer 400/404/409 with a short plain message (static/js/app.js shows it) or, on success, with
+only the paragraph that changed (HX-Retarget `#chunk-N > p[data-start=…]`) plus a `fabula:changed`
+event the inspector and side panels listen for. Without htmx, a POST redirects back to the reader
+(POST/redirect/GET).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+from django_htmx.http import reswap, retarget, trigger_client_event
+
+from annotations.models import Label
+from annotations.rendering import label_css, label_style
+from annotations.selectors import reader as selectors
+from annotations.services.changes import ChangeLog, StaleVersion, UndoRefused, undo_candidate
+from core.responses import error_response
+from stories.models import Story
+
+
+def action_view(view: Callable) -> Callable:
+    """POST runs the action. A GET means someone opened the action's URL directly: send them to the
+    page that offers it (the entity's page, or the reader) rather than answering 405."""
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, pk: int, *args, **kwargs) -> HttpResponse:
+        if request.method == "POST":
+            return view(request, pk, *args, **kwargs)
+        if "entity_id" in kwargs:
+            return redirect("annotations:entity-detail", pk=pk, entity_id=kwargs["entity_id"])
+        return redirect("annotations:story-detail", pk=pk)
+
+    return require_http_methods(["GET", "POST"])(wrapped)
+
+
+def workspace_story(pk: int) -> Story:
+    """The story without its text: chunks read only the slice they show."""
+    return get_object_or_404(Story.objects.defer("text"), pk=pk)
+
+
+def chunk_param(request: HttpRequest) -> int:
+    try:
+        return max(0, int(request.GET.get("chunk", "0")))
+    except ValueError:
+        return 0
+
+
+def reader_context(story: Story, index: int = 0, *, with_characters: bool = False, **extra) -> dict:
+    """Everything the full reader page shows. The characters panel loads itself after the page unless
+    `with_characters` (its own URL opened without JavaScript)."""
+    labels = list(Label.objects.all())
+    styles = {label.name: label_style(label.color) for label in labels}
+    return {
+        "story": story,
+        "label_css": label_css(labels),
+        "chunk": selectors.reader_chunk(story=story, index=index),
+        "legend": selectors.legend(story=story, labels=labels),
+        "toolbar_labels": [(label, styles[label.name]) for label in labels if label.shown],
+        "all_labels": labels,
+        "characters": selectors.character_panel(story=story) if with_characters else None,
+        "history": selectors.history(story=story),
+        "undo_edit": undo_candidate(story=story),
+        "entity": None,
+        **extra,
+    }
+
+
+def render_reader(request: HttpRequest, story: Story, *, status: int = 200, **extra) -> HttpResponse:
+    return render(request, "annotations/story_detail.html", reader_context(story, **extra), status=status)
+
+
+def reader_url(story: Story, offset: int | None = None, entity: int | None = None) -> str:
+    url = reverse("annotations:story-detail", args=[story.pk])
+    if offset:
+        url += f"?chunk={selectors.chunk_of_offset(story, offset)}"
+    return url + (f"#ent-{entity}" if entity else "")
+
+
+def _message(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        return " ".join(exc.messages)
+    return str(exc)
+
+
+def _form_message(form) -> str:
+    errors = [
+        f"{'' if field == '__all__' else field + ': '}{' '.join(msgs)}" for field, msgs in form.errors.items()
+    ]
+    return "Could not do that: " + "; ".join(errors)
+
+
+def stale_response(request: HttpRequest, story: Story, exc: StaleVersion) -> HttpResponse:
+    """409: htmx gets the message and an event that reloads every visible chunk; others the fresh page."""
+    story.refresh_from_db(fields=["version", "status"])
+    if not request.htmx:
+        return render_reader(request, story, status=409, conflict=str(exc))
+    response = error_response(request, str(exc), status=409)
+    detail = {
+        "version": story.version,
+        "status": story.status,
+        "status_label": story.get_status_display(),
+        "message": str(exc),
+    }
+    return trigger_client_event(response, "fabula:stale", detail)
+
+
+def perform(request: HttpRequest, story: Story, form, action: Callable[[dict], ChangeLog]) -> HttpResponse:
+    """Validate `form`, run `action(cleaned_data)` (one service call), and answer as described above."""
+    if not form.is_valid():
+        return error_response(request, _form_message(form), status=400)
+    try:
+        change = action(form.cleaned_data)
+    except StaleVersion as exc:
+        return stale_response(request, story, exc)
+    except (ValidationError, UndoRefused) as exc:
+        return error_response(request, _message(exc), status=400)
+    except ObjectDoesNotExist:
+        return error_response(
+            request, "That entity or character no longer exists; reload the page.", status=404
+        )
+    return changed_response(request, story, change)
+
+
+def changed_response(request: HttpRequest, story: Story, change: ChangeLog) -> HttpResponse:
+    summary = change.edit.summary if change.edit else "Saved"
+    focus = change.focus.pk if change.focus is not None and change.focus.pk else None
+    if not request.htmx:
+        messages.success(request, summary)
+        return redirect(reader_url(story, change.starts[0] if change.starts else None, focus))
+    detail = {"version": story.version, "status": story.status, "status_label": story.get_status_display(),
+              "message": summary, "focus": focus, "character": change.character_id,
+              "refresh": change.bulk or not change.starts}  # fmt: skip
+    if detail["refresh"]:
+        response = reswap(HttpResponse(status=200), "none")
+    else:
+        # Only the paragraph of the chunk that changed (an edit never crosses one): the inspector and
+        # the panels re-fetch themselves on fabula:changed, so the round trip stays one small render.
+        paragraph = selectors.reader_paragraph(story=story, offset=change.starts[0])
+        response = render(request, "annotations/story_detail.html#paragraph", {"paragraph": paragraph})
+        target = f'#chunk-{paragraph.chunk} > p[data-start="{paragraph.start}"]'
+        response = reswap(retarget(response, target), "outerHTML")
+    return trigger_client_event(response, "fabula:changed", detail)
+
+
+def entity_context(story: Story, entity) -> dict:
+    """What the entity inspector needs besides the entity: labels and the story's characters."""
+    labels = list(Label.objects.all())
+    return {
+        "all_labels": labels,
+        "entity_style": next((label_style(lb.color) for lb in labels if lb.name == entity.label_id), ""),
+        "story_characters": list(story.characters.order_by("name").values("id", "name")),
+    }

@@ -1,0 +1,202 @@
+"""Entity views: the inspector, and one POST per span action (create, label, resize, delete, accept,
+link, apply to all, bulk accept/reject of a label). Each POST goes through workspace.perform()."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_GET
+
+from annotations.forms import editor as forms
+from annotations.models import Annotation, Label
+from annotations.selectors import reader as selectors
+from annotations.services import editing
+from annotations.views.actions import (
+    action_view,
+    entity_context,
+    perform,
+    workspace_story,
+)
+from core.access import editor_required
+from stories.models import Story
+
+
+def _entity(story, entity_id: int) -> Annotation:
+    return get_object_or_404(
+        Annotation.objects.select_related("label", "character"), story=story, pk=entity_id
+    )
+
+
+@require_GET
+@editor_required
+def entity_detail(request: HttpRequest, pk: int, entity_id: int) -> HttpResponse:
+    """The entity inspector: a side-panel partial for htmx, a page of its own otherwise."""
+    story = workspace_story(pk)
+    entity = _entity(story, entity_id)
+    context = {"story": story, "entity": entity, **entity_context(story, entity)}
+    if request.htmx:
+        return render(request, "annotations/story_detail.html#entity-panel", context)
+    context["excerpt"] = selectors.text_window(story, max(0, entity.start - 200), entity.end + 200)
+    context["chunk_index"] = selectors.chunk_of_offset(story, entity.start)
+    return render(request, "annotations/entity_detail.html", context)
+
+
+@action_view
+@editor_required
+def entity_create(request: HttpRequest, pk: int) -> HttpResponse:
+    story = workspace_story(pk)
+    return perform(
+        request,
+        story,
+        forms.SpanCreateForm(request.POST),
+        lambda d: editing.annotation_create(
+            story=story,
+            start=d["start"],
+            end=d["end"],
+            label=d["label"],
+            user=request.user,
+            version=d["version"],
+        ),
+    )
+
+
+@action_view
+@editor_required
+def entity_label(request: HttpRequest, pk: int, entity_id: int) -> HttpResponse:
+    story = workspace_story(pk)
+    return perform(
+        request,
+        story,
+        forms.LabelForm(request.POST),
+        lambda d: editing.annotation_relabel(
+            story=story, pk=entity_id, label=d["label"], user=request.user, version=d["version"]
+        ),
+    )
+
+
+@action_view
+@editor_required
+def entity_resize(request: HttpRequest, pk: int, entity_id: int) -> HttpResponse:
+    story = workspace_story(pk)
+    return perform(
+        request,
+        story,
+        forms.ResizeForm(request.POST),
+        lambda d: editing.annotation_resize(
+            story=story,
+            pk=entity_id,
+            side=d["side"],
+            grow=d["direction"] == "widen",
+            user=request.user,
+            version=d["version"],
+        ),
+    )
+
+
+@action_view
+@editor_required
+def entity_delete(request: HttpRequest, pk: int, entity_id: int) -> HttpResponse:
+    story = workspace_story(pk)
+    return perform(
+        request,
+        story,
+        forms.VersionForm(request.POST),
+        lambda d: editing.annotation_delete(
+            story=story, pk=entity_id, user=request.user, version=d["version"]
+        ),
+    )
+
+
+@action_view
+@editor_required
+def entity_accept(request: HttpRequest, pk: int, entity_id: int) -> HttpResponse:
+    story = workspace_story(pk)
+    return perform(
+        request,
+        story,
+        forms.VersionForm(request.POST),
+        lambda d: editing.annotation_accept(
+            story=story, pk=entity_id, user=request.user, version=d["version"]
+        ),
+    )
+
+
+@action_view
+@editor_required
+def entity_link(request: HttpRequest, pk: int, entity_id: int) -> HttpResponse:
+    story = workspace_story(pk)
+    return perform(
+        request,
+        story,
+        forms.LinkForm(request.POST),
+        lambda d: editing.annotation_link(
+            story=story,
+            pk=entity_id,
+            character_id=d["character"],
+            new_name=d["new_name"],
+            user=request.user,
+            version=d["version"],
+        ),
+    )
+
+
+@require_GET
+@editor_required
+def entity_apply_preview(request: HttpRequest, pk: int, entity_id: int) -> HttpResponse:
+    """How many other mentions "apply to all" would touch, before anything changes."""
+    story = get_object_or_404(Story, pk=pk)  # with its text: matches are searched in all of it
+    entity = _entity(story, entity_id)
+    context = {
+        "story": story,
+        "entity": entity,
+        "matches": selectors.mention_matches(story=story, annotation=entity),
+    }
+    if request.htmx:
+        return render(request, "annotations/entity_detail.html#apply-preview", context)
+    return render(request, "annotations/entity_detail.html", {**context, **entity_context(story, entity)})
+
+
+@action_view
+@editor_required
+def entity_apply_all(request: HttpRequest, pk: int, entity_id: int) -> HttpResponse:
+    story = workspace_story(pk)
+    return perform(
+        request,
+        story,
+        forms.VersionForm(request.POST),
+        lambda d: editing.annotation_apply_all(
+            story=story, pk=entity_id, user=request.user, version=d["version"]
+        ),
+    )
+
+
+@action_view
+@editor_required
+def label_review(request: HttpRequest, pk: int, label: str) -> HttpResponse:
+    """Accept or reject every pending suggestion of one label."""
+    story = workspace_story(pk)
+    label_obj = get_object_or_404(Label, name=label)
+    return perform(
+        request,
+        story,
+        forms.LabelReviewForm(request.POST),
+        lambda d: editing.annotations_review_label(
+            story=story,
+            label=label_obj,
+            accept=d["decision"] == "accept",
+            user=request.user,
+            version=d["version"],
+        ),
+    )
+
+
+@action_view
+@editor_required
+def story_done(request: HttpRequest, pk: int) -> HttpResponse:
+    story = workspace_story(pk)
+    return perform(
+        request,
+        story,
+        forms.VersionForm(request.POST),
+        lambda d: editing.story_mark_done(story=story, user=request.user, version=d["version"]),
+    )

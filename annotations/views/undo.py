@@ -1,0 +1,27 @@
+"""Undo: the latest change (the `u` key) or a chosen earlier one from the history panel."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+
+from annotations.forms import editor as forms
+from annotations.models import Edit
+from annotations.services.changes import edit_undo
+from annotations.views.actions import action_view, perform, workspace_story
+from core.access import editor_required
+
+
+@action_view
+@editor_required
+def story_undo(request: HttpRequest, pk: int) -> HttpResponse:
+    """POST edit=<id> undoes that change if it still applies cleanly; without it, the latest change."""
+    story = workspace_story(pk)
+    form = forms.UndoForm(request.POST)
+    edit_id = form.data.get("edit") or None
+    edit = get_object_or_404(Edit, story=story, pk=edit_id) if edit_id and str(edit_id).isdigit() else None
+
+    def act(d):
+        return edit_undo(story=story, edit=edit, version=d["version"], user=request.user)
+
+    return perform(request, story, form, act)

