@@ -9,26 +9,26 @@ from __future__ import annotations
 from django.contrib import admin
 from django.db.models import Count
 
-from annotations.models import Annotation, Character, Edit, Label, LearnedPattern
+from annotations.models import Character, Edit, Entity, Label, LearnedPattern
 
 
 @admin.register(Label)
 class LabelAdmin(admin.ModelAdmin):
-    list_display = ["name", "description", "color", "hotkey", "shown", "order", "annotation_count"]
+    list_display = ["name", "description", "color", "hotkey", "shown", "order", "entity_count"]
     list_editable = ["color", "hotkey", "shown", "order"]
     list_filter = ["shown"]
     search_fields = ["name", "description"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(annotation_total=Count("annotations"))
+        return super().get_queryset(request).annotate(entity_total=Count("entities"))
 
-    @admin.display(description="annotations", ordering="annotation_total")
-    def annotation_count(self, obj: Label) -> int:
-        return obj.annotation_total
+    @admin.display(description="entities", ordering="entity_total")
+    def entity_count(self, obj: Label) -> int:
+        return obj.entity_total
 
 
 class MentionInline(admin.TabularInline):
-    model = Annotation
+    model = Entity
     fk_name = "character"
     fields = ["start", "end", "text", "label", "origin", "review_state"]
     readonly_fields = fields
@@ -57,7 +57,7 @@ class CharacterAdmin(admin.ModelAdmin):
         return obj.mention_total
 
 
-@admin.register(Annotation)
+@admin.register(Entity)
 class AnnotationAdmin(admin.ModelAdmin):
     list_display = [
         "text",

@@ -1,6 +1,6 @@
 """Labels, entity annotations, characters, the edit log, and learned patterns.
 
-An `Annotation` is a character-offset span `[start, end)` into `Story.text`. Model predictions are
+An `Entity` is a character-offset span `[start, end)` into `Story.text`. Model predictions are
 never deleted by editors: a rejected prediction keeps its row with `review_state=rejected`, and
 `model_start/model_end/model_label` keep what the model first said even after a relabel or resize.
 So "the model's original predictions" and "the editors' final set" are both queries over one table.
@@ -16,7 +16,7 @@ from django.db.models.lookups import Exact
 
 from stories.models import Story
 
-# Whitespace an annotation may not start or end on. The check constraints below test each one.
+# Whitespace an entity may not start or end on. The check constraints below test each one.
 SPAN_EDGE_WHITESPACE = (" ", "\n", "\t", "\r", "\xa0", "\u2009", "\u200a", "\u202f", "\u3000")
 
 
@@ -73,7 +73,7 @@ def edge_whitespace_free() -> Q:
     return condition
 
 
-class Annotation(models.Model):
+class Entity(models.Model):
     class Origin(models.TextChoices):
         MODEL = "model", "Model"
         EDITOR = "editor", "Editor"
@@ -84,13 +84,13 @@ class Annotation(models.Model):
         ACCEPTED = "accepted", "Accepted"
         REJECTED = "rejected", "Rejected"
 
-    story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="annotations")
+    story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="entities")
     start = models.PositiveIntegerField()
     end = models.PositiveIntegerField()
     # The covered text, story.text[start:end]; stored so the database can check the span's edges.
     text = models.TextField()
     label = models.ForeignKey(
-        Label, to_field="name", db_column="label", on_delete=models.PROTECT, related_name="annotations"
+        Label, to_field="name", db_column="label", on_delete=models.PROTECT, related_name="entities"
     )
     character = models.ForeignKey(
         Character, null=True, blank=True, on_delete=models.SET_NULL, related_name="mentions"
@@ -111,17 +111,18 @@ class Annotation(models.Model):
 
     class Meta:
         ordering = ["story", "start", "end"]
-        indexes = [models.Index(fields=["story", "start"], name="annotation_story_start")]
+        verbose_name_plural = "entities"
+        indexes = [models.Index(fields=["story", "start"], name="entity_story_start")]
         constraints = [
-            models.CheckConstraint(condition=Q(start__gte=0), name="annotation_start_nonnegative"),
-            models.CheckConstraint(condition=Q(start__lt=F("end")), name="annotation_start_before_end"),
+            models.CheckConstraint(condition=Q(start__gte=0), name="entity_start_nonnegative"),
+            models.CheckConstraint(condition=Q(start__lt=F("end")), name="entity_start_before_end"),
             models.CheckConstraint(
                 condition=Exact(Length("text"), F("end") - F("start")),
-                name="annotation_text_matches_offsets",
+                name="entity_text_matches_offsets",
             ),
-            models.CheckConstraint(condition=edge_whitespace_free(), name="annotation_no_edge_whitespace"),
+            models.CheckConstraint(condition=edge_whitespace_free(), name="entity_no_edge_whitespace"),
             models.UniqueConstraint(
-                fields=["story", "start", "end", "label"], name="annotation_unique_span_label"
+                fields=["story", "start", "end", "label"], name="entity_unique_span_label"
             ),
         ]
 
@@ -132,7 +133,7 @@ class Annotation(models.Model):
 class Edit(models.Model):
     """One editor or reviewer action on a story, with enough before/after state to undo it.
 
-    `before` and `after` are lists of row snapshots ({"model": "annotation"|"character", "id": ..,
+    `before` and `after` are lists of row snapshots ({"model": "entity"|"character", "id": ..,
     "fields": {...}}; `fields` is null for a row that did not exist). One action that touches many
     rows (a merge, "apply to all") is one Edit, so it undoes as one.
     """

@@ -61,7 +61,7 @@ def synthesise(total: int, small: int) -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    from annotations.models import Annotation, Character
+    from annotations.models import Character, Entity
     from stories.models import ImportBatch, Story
     from stories.services import text_sha256, word_count
 
@@ -108,7 +108,7 @@ def synthesise(total: int, small: int) -> None:
             ]
             for start, end, label, covered in spans:
                 annotations.append(
-                    Annotation(
+                    Entity(
                         story=story,
                         start=start,
                         end=end,
@@ -122,7 +122,7 @@ def synthesise(total: int, small: int) -> None:
                     )
                 )
         Character.objects.bulk_create(characters)
-        Annotation.objects.bulk_create(annotations, ignore_conflicts=True)
+        Entity.objects.bulk_create(annotations, ignore_conflicts=True)
 
 
 def child(db_path: Path, fmt: str | None, extra: list[str], batch: str, output: Path) -> None:

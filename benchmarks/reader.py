@@ -76,7 +76,7 @@ def make_novel(tmp: Path) -> Path:
 
 
 def ingest(paths: list[Path], synthetic: bool) -> None:
-    from annotations.models import Annotation
+    from annotations.models import Entity
     from stories.models import Story
 
     if not synthetic:
@@ -93,11 +93,11 @@ def ingest(paths: list[Path], synthetic: bool) -> None:
             sha256=hashlib.sha256(text.encode()).hexdigest(),
         )  # fmt: skip
         rows = [
-            Annotation(story=story, start=m.start(), end=m.end(), text=m.group(), label_id="PERSON",
+            Entity(story=story, start=m.start(), end=m.end(), text=m.group(), label_id="PERSON",
                        model_start=m.start(), model_end=m.end(), model_label="PERSON")
             for m in re.finditer(r"(?<=[a-z,;] )[A-Z][a-z]+(?: [A-Z][a-z]+)*", text)
         ]  # fmt: skip
-        Annotation.objects.bulk_create(rows, batch_size=2000)
+        Entity.objects.bulk_create(rows, batch_size=2000)
 
 
 def ping_urlconf():
@@ -145,10 +145,10 @@ def edit_round(client, story, words: list[tuple[int, int]], rounds: int) -> dict
 
 
 def untagged_words(story) -> list[tuple[int, int]]:
-    from annotations.models import Annotation
+    from annotations.models import Entity
 
     taken = set()
-    for s, e in Annotation.objects.filter(story=story).values_list("start", "end"):
+    for s, e in Entity.objects.filter(story=story).values_list("start", "end"):
         taken.update(range(s, e))
     return [(m.start(), m.end()) for m in re.finditer(r"\b[a-z]{5,}\b", story.text)
             if m.start() not in taken and m.end() - 1 not in taken]  # fmt: skip
@@ -187,7 +187,7 @@ def main() -> None:
     from django.conf import settings
     from django.test import Client
 
-    from annotations.models import Annotation
+    from annotations.models import Entity
     from stories.models import Story
     from tests.factories import make_user
 
@@ -213,7 +213,7 @@ def main() -> None:
     for story in Story.objects.order_by("text_length"):
         story = Story.objects.defer("text").get(pk=story.pk)
         story.text = Story.objects.values_list("text", flat=True).get(pk=story.pk)
-        count = Annotation.objects.filter(story=story).count()
+        count = Entity.objects.filter(story=story).count()
         print(
             f"## {story.title}: {story.text_length:,} chars, {count:,} entities "
             f"({count / story.text_length * 10_000:.1f} per 10k chars)"

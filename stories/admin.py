@@ -1,7 +1,7 @@
 """Admin for stories, import batches and the active spaCy pipeline.
 
 Story lists never show the text (novels are megabytes); the change page shows it read-only, since
-annotation offsets point into it and it must never be edited after import.
+entity offsets point into it and it must never be edited after import.
 """
 
 from __future__ import annotations

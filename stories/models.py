@@ -1,8 +1,8 @@
 """Stories and the batches that imported them.
 
-`Story.text` is the exact text every annotation offset points into: it is written once at import
+`Story.text` is the exact text every entity offset points into: it is written once at import
 and never edited (a database trigger refuses a change). `text_length` mirrors its length so the
-database can bound annotation offsets cheaply (see the trigger in annotations' migrations).
+database can bound entity offsets cheaply (see the trigger in annotations' migrations).
 """
 
 from __future__ import annotations
@@ -71,7 +71,7 @@ class Story(models.Model):
         on_delete=models.SET_NULL,
         related_name="assigned_stories",
     )
-    # Optimistic concurrency: every annotation edit bumps it; a stale edit is refused with 409.
+    # Optimistic concurrency: every entity edit bumps it; a stale edit is refused with 409.
     version = models.PositiveIntegerField(default=1)
     review_comment = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

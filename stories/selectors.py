@@ -69,7 +69,7 @@ def story_list() -> QuerySet[Story]:
         Story.objects.select_related("assigned_to", "batch")
         .defer("text", "meta")
         .annotate(
-            entity_count=_count_of("annotations", _final_set()),
+            entity_count=_count_of("entities", _final_set()),
             character_count=_count_of("characters"),
             title_key=Lower("title"),
             status_rank=Case(
@@ -110,8 +110,8 @@ def story_search(queryset: QuerySet[Story], query: str) -> QuerySet[Story]:
 
 
 def story_with_label(queryset: QuerySet[Story], label: str) -> QuerySet[Story]:
-    """Stories with at least one annotation of `label` in the final set (rejected ones do not count)."""
-    annotations = _related_model("annotations")._default_manager.filter(
+    """Stories with at least one entity of `label` in the final set (rejected ones do not count)."""
+    annotations = _related_model("entities")._default_manager.filter(
         _final_set(), story=OuterRef("pk"), label_id=label
     )
     return queryset.filter(Exists(annotations))
@@ -131,7 +131,7 @@ def story_with_character(queryset: QuerySet[Story], name: str) -> QuerySet[Story
 
 def label_choices() -> list[tuple[str, str]]:
     """(name, name) for every label, in the labels' display order."""
-    label_model = _related_model("annotations")._meta.get_field("label").related_model
+    label_model = _related_model("entities")._meta.get_field("label").related_model
     return [(name, name) for name in label_model._default_manager.values_list("name", flat=True)]
 
 

@@ -1,4 +1,4 @@
-"""Small builders for test data: make_user(), make_story(), make_annotation(), make_character()."""
+"""Small builders for test data: make_user(), make_story(), make_entity(), make_character()."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import itertools
 
 from django.contrib.auth.models import Group, User
 
-from annotations.models import Annotation, Character
+from annotations.models import Character, Entity
 from stories.models import ImportBatch, Story
 
 _counter = itertools.count(1)
@@ -48,18 +48,16 @@ def make_character(story: Story, name: str = "Anna Petrova", **fields) -> Charac
     return Character.objects.create(story=story, name=name, **fields)
 
 
-def make_annotation(
-    story: Story, text: str, label: str = "PERSON", occurrence: int = 0, **fields
-) -> Annotation:
+def make_entity(story: Story, text: str, label: str = "PERSON", occurrence: int = 0, **fields) -> Entity:
     """Annotate the `occurrence`-th appearance of `text` in the story."""
     start = -1
     for _ in range(occurrence + 1):
         start = story.text.index(text, start + 1)
-    fields.setdefault("origin", Annotation.Origin.MODEL)
-    if fields["origin"] == Annotation.Origin.MODEL:
+    fields.setdefault("origin", Entity.Origin.MODEL)
+    if fields["origin"] == Entity.Origin.MODEL:
         fields.setdefault("model_start", start)
         fields.setdefault("model_end", start + len(text))
         fields.setdefault("model_label", label)
-    return Annotation.objects.create(
+    return Entity.objects.create(
         story=story, start=start, end=start + len(text), text=text, label_id=label, **fields
     )

@@ -9,13 +9,13 @@ from __future__ import annotations
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from annotations.models import Annotation
-from tests.factories import make_annotation, make_character, make_story, make_user
+from annotations.models import Entity
+from tests.factories import make_character, make_entity, make_story, make_user
 from tests.permissions import assert_anonymous_refused
 
 pytestmark = pytest.mark.django_db
 
-APPS = ("stories", "annotations")
+APPS = ("stories", "annotations", "interchange")
 # Reviewer-only URL names: an editor must get 403 on them.
 REVIEWER_ONLY = {
     "review-queue",
@@ -48,8 +48,8 @@ def _fill(route: str, ids: dict[str, object]) -> str:
 def ids():
     story = make_story("Anna Petrova danced in Paris with Boris.")
     character = make_character(story, "Anna Petrova")
-    entity = make_annotation(story, "Anna Petrova", character=character)
-    assert Annotation.objects.filter(pk=entity.pk).exists()
+    entity = make_entity(story, "Anna Petrova", character=character)
+    assert Entity.objects.filter(pk=entity.pk).exists()
     return {
         "pk": story.pk,
         "entity_id": entity.pk,

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 from django.db.models import Count, Q, QuerySet
 
-from annotations.models import Annotation, Edit, Label
+from annotations.models import Edit, Entity, Label
 from nlp.scoring import EvaluationResult, Span, evaluate
 from stories.models import ImportBatch, Story
 
@@ -33,7 +33,7 @@ def evaluation_stories(
 
 def _story_pairs(stories: QuerySet[Story]) -> Iterator[tuple[list[Span], list[Span]]]:
     rows = (
-        Annotation.objects.filter(story__in=stories.values("id"))
+        Entity.objects.filter(story__in=stories.values("id"))
         .order_by("story_id", "id")
         .values_list(
             "story_id", "start", "end", "label_id", "review_state", "model_start", "model_end", "model_label"
@@ -41,7 +41,7 @@ def _story_pairs(stories: QuerySet[Story]) -> Iterator[tuple[list[Span], list[Sp
         .iterator(chunk_size=5000)
     )
     pending = next(rows, None)
-    # Walk stories and annotation rows in step, so stories without any annotation still count.
+    # Walk stories and entity rows in step, so stories without any entity still count.
     for story_id in stories.values_list("id", flat=True).iterator(chunk_size=5000):
         predicted: list[Span] = []
         gold: list[Span] = []
@@ -49,7 +49,7 @@ def _story_pairs(stories: QuerySet[Story]) -> Iterator[tuple[list[Span], list[Sp
             _, start, end, label, state, m_start, m_end, m_label = pending
             if m_label:
                 predicted.append((m_start, m_end, m_label))
-            if state != Annotation.ReviewState.REJECTED:
+            if state != Entity.ReviewState.REJECTED:
                 gold.append((start, end, label))
             pending = next(rows, None)
         yield predicted, gold
@@ -101,9 +101,9 @@ def editor_work(*, batch: ImportBatch | None = None) -> list[dict]:
 
 def label_frequencies(*, batch: ImportBatch | None = None) -> list[dict]:
     """Per label: spans in the final set and in the model's original draft, most frequent first."""
-    annotations = Annotation.objects.all() if batch is None else Annotation.objects.filter(story__batch=batch)
+    annotations = Entity.objects.all() if batch is None else Entity.objects.filter(story__batch=batch)
     final = dict(
-        annotations.exclude(review_state=Annotation.ReviewState.REJECTED)
+        annotations.exclude(review_state=Entity.ReviewState.REJECTED)
         .order_by()
         .values_list("label_id")
         .annotate(n=Count("id"))

@@ -18,14 +18,14 @@ from django.db.models import Count, Min, Q, QuerySet
 from django.db.models.functions import Substr
 from django.utils.safestring import SafeString
 
-from annotations.models import Annotation, Character, Edit, Label
+from annotations.models import Character, Edit, Entity, Label
 from annotations.rendering import label_style, render_paragraphs
 from stories.models import Story
 
 _BLANK_LINES = re.compile(r"\n[^\S\n]*\n\s*")
 # Text with no blank lines (one paragraph per line) is split at single newlines once a block is this long.
 LONG_BLOCK = 20_000
-FINAL = ~Q(review_state=Annotation.ReviewState.REJECTED)
+FINAL = ~Q(review_state=Entity.ReviewState.REJECTED)
 CHUNK_TEXT_SECONDS = 6 * 60 * 60
 
 
@@ -168,7 +168,7 @@ def reader_chunk(*, story: Story, index: int) -> Chunk:
     index = min(max(index, 0), count - 1)
     start, end, pairs = _chunk_span(story, index)
     rows = (
-        Annotation.objects.filter(FINAL, story=story, start__gte=start, start__lt=end)
+        Entity.objects.filter(FINAL, story=story, start__gte=start, start__lt=end)
         .order_by("start", "end")
         .values("id", "start", "end", "label_id", "review_state", "character_id")
     )
@@ -201,7 +201,7 @@ def reader_paragraph(*, story: Story, offset: int) -> Paragraph:
     bounds = paragraph_bounds(story)
     start, end = bounds[2 * i], bounds[2 * i + 1]
     rows = (
-        Annotation.objects.filter(FINAL, story=story, start__gte=start, start__lt=end)
+        Entity.objects.filter(FINAL, story=story, start__gte=start, start__lt=end)
         .order_by("start", "end")
         .values("id", "start", "end", "label_id", "review_state", "character_id")
     )
@@ -215,7 +215,7 @@ def legend(*, story: Story, labels: list[Label] | None = None) -> list[dict]:
     """Every label with its colour, hotkey, and this story's entity and pending-suggestion counts."""
     counts = {
         row["label_id"]: row
-        for row in Annotation.objects.filter(FINAL, story=story)
+        for row in Entity.objects.filter(FINAL, story=story)
         .values("label_id")
         .annotate(total=Count("id"), pending=Count("id", filter=Q(review_state="pending")))
     }
@@ -233,10 +233,10 @@ def legend(*, story: Story, labels: list[Label] | None = None) -> list[dict]:
 def character_stats(*, story: Story, character_id: int | None = None) -> dict[int, tuple[int, int]]:
     """{character id: (mention count, first mention's start)} over the final set.
 
-    Grouped on Annotation's character_id alone: grouping Character rows (JSON aliases and all) by a
+    Grouped on Entity's character_id alone: grouping Character rows (JSON aliases and all) by a
     join was ten times slower on a novel with 400 characters.
     """
-    rows = Annotation.objects.filter(FINAL, story=story, character__isnull=False)
+    rows = Entity.objects.filter(FINAL, story=story, character__isnull=False)
     if character_id is not None:
         rows = rows.filter(character_id=character_id)
     stats = rows.values("character_id").annotate(count=Count("id"), first=Min("start")).order_by()
@@ -277,22 +277,22 @@ def history(*, story: Story, limit: int = 20) -> QuerySet[Edit]:
     )
 
 
-def annotation_get(*, story: Story, pk: int) -> Annotation:
-    """One annotation of this story (any review state), with its label and character; DoesNotExist else."""
-    return Annotation.objects.select_related("label", "character").get(story=story, pk=pk)
+def entity_get(*, story: Story, pk: int) -> Entity:
+    """One entity of this story (any review state), with its label and character; DoesNotExist else."""
+    return Entity.objects.select_related("label", "character").get(story=story, pk=pk)
 
 
-def mention_matches(*, story: Story, annotation: Annotation) -> dict:
-    """Other word-boundary occurrences of the annotation's text, for "apply to all mentions".
+def mention_matches(*, story: Story, entity: Entity) -> dict:
+    """Other word-boundary occurrences of the entity's text, for "apply to all mentions".
 
-    Returns {"new": [starts], "update": [annotation ids], "same": n, "blocked": n, "changes": n}:
+    Returns {"new": [starts], "update": [entity ids], "same": n, "blocked": n, "changes": n}:
     occurrences with no entity, with an entity of the same bounds to relabel/relink, already identical,
     or overlapping a different entity (left alone); "changes" counts what applying would touch.
     """
-    pattern = re.compile(r"(?<!\w)" + re.escape(annotation.text) + r"(?!\w)")
-    starts = [m.start() for m in pattern.finditer(story.text) if m.start() != annotation.start]
-    length = len(annotation.text)
-    final = Annotation.objects.filter(FINAL, story=story)
+    pattern = re.compile(r"(?<!\w)" + re.escape(entity.text) + r"(?!\w)")
+    starts = [m.start() for m in pattern.finditer(story.text) if m.start() != entity.start]
+    length = len(entity.text)
+    final = Entity.objects.filter(FINAL, story=story)
     existing = list(final.values_list("id", "start", "end", "label_id", "character_id"))
     by_bounds = {(s, e): (pk, label, char) for pk, s, e, label, char in existing}
     ends = sorted((s, e) for _, s, e, _, _ in existing)
@@ -300,7 +300,7 @@ def mention_matches(*, story: Story, annotation: Annotation) -> dict:
     for start in starts:
         twin = by_bounds.get((start, start + length))
         if twin:
-            if twin[1] == annotation.label_id and twin[2] == annotation.character_id:
+            if twin[1] == entity.label_id and twin[2] == entity.character_id:
                 result["same"] += 1
             else:
                 result["update"].append(twin[0])

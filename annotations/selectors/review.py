@@ -2,7 +2,7 @@
 
 `review_queue()` returns stories with per-story change counts computed in the database.
 `review_diff(story=...)` compares the editors' final set with the model's original draft (both live in
-the Annotation table, see annotations.models) and collects character merges, renames and deletions
+the Entity table, see annotations.models) and collects character merges, renames and deletions
 from the edit log.
 """
 
@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 
-from annotations.models import Annotation, Character, Edit
+from annotations.models import Character, Edit, Entity
 from stories.models import ImportBatch, Story
 
 # How much story text to show either side of a changed span.
@@ -21,8 +21,8 @@ CONTEXT_CHARS = 60
 REVIEW_ACTIONS = (Edit.Action.APPROVE, Edit.Action.RETURN)
 QUEUE_STATUSES = (Story.Status.DONE, Story.Status.RETURNED, Story.Status.APPROVED)
 
-_FINAL = ~Q(annotations__review_state=Annotation.ReviewState.REJECTED)
-_FROM_MODEL = ~Q(annotations__model_label="")
+_FINAL = ~Q(entities__review_state=Entity.ReviewState.REJECTED)
+_FROM_MODEL = ~Q(entities__model_label="")
 
 
 def review_queue(*, status: str = Story.Status.DONE, batch_id: int | None = None) -> QuerySet[Story]:
@@ -51,23 +51,23 @@ def review_queue(*, status: str = Story.Status.DONE, batch_id: int | None = None
         .annotate(
             last_editor=Subquery(last_editor),
             character_count=Subquery(character_count),
-            span_count=Count("annotations", filter=_FINAL),
-            added=Count("annotations", filter=_FINAL & Q(annotations__model_label="")),
+            span_count=Count("entities", filter=_FINAL),
+            added=Count("entities", filter=_FINAL & Q(entities__model_label="")),
             removed=Count(
-                "annotations",
-                filter=_FROM_MODEL & Q(annotations__review_state=Annotation.ReviewState.REJECTED),
+                "entities",
+                filter=_FROM_MODEL & Q(entities__review_state=Entity.ReviewState.REJECTED),
             ),
             relabelled=Count(
-                "annotations",
-                filter=_FINAL & _FROM_MODEL & ~Q(annotations__label=F("annotations__model_label")),
+                "entities",
+                filter=_FINAL & _FROM_MODEL & ~Q(entities__label=F("entities__model_label")),
             ),
             rebounded=Count(
-                "annotations",
+                "entities",
                 filter=_FINAL
                 & _FROM_MODEL
                 & (
-                    ~Q(annotations__start=F("annotations__model_start"))
-                    | ~Q(annotations__end=F("annotations__model_end"))
+                    ~Q(entities__start=F("entities__model_start"))
+                    | ~Q(entities__end=F("entities__model_end"))
                 ),
             ),
         )
@@ -108,7 +108,7 @@ def next_in_queue(*, after: Story) -> Story | None:
 
 @dataclass
 class SpanChange:
-    annotation: Annotation
+    entity: Entity
     before: str  # story text just before the span
     after: str  # story text just after it
     model_text: str = ""  # what the model's original bounds covered, for re-bounded spans
@@ -165,19 +165,17 @@ def _context(text: str, start: int, end: int) -> tuple[str, str]:
     return before, after
 
 
-def _change(text: str, annotation: Annotation, *, model_text: str = "") -> SpanChange:
-    before, after = _context(text, annotation.start, annotation.end)
-    return SpanChange(annotation, before, after, model_text)
+def _change(text: str, entity: Entity, *, model_text: str = "") -> SpanChange:
+    before, after = _context(text, entity.start, entity.end)
+    return SpanChange(entity, before, after, model_text)
 
 
 def _span_changes(story: Story, diff: ReviewDiff) -> None:
     text = story.text
-    rows = (
-        Annotation.objects.filter(story=story).select_related("label", "character").order_by("start", "end")
-    )
+    rows = Entity.objects.filter(story=story).select_related("label", "character").order_by("start", "end")
     for row in rows:
         from_model = row.model_label != ""
-        rejected = row.review_state == Annotation.ReviewState.REJECTED
+        rejected = row.review_state == Entity.ReviewState.REJECTED
         if not from_model:
             if not rejected:
                 diff.added.append(_change(text, row))
@@ -195,7 +193,7 @@ def _span_changes(story: Story, diff: ReviewDiff) -> None:
         if rebounded:
             diff.rebounded.append(_change(text, row, model_text=text[row.model_start : row.model_end]))
         if not relabelled and not rebounded:
-            if row.review_state == Annotation.ReviewState.PENDING:
+            if row.review_state == Entity.ReviewState.PENDING:
                 diff.pending.append(_change(text, row))
             else:
                 diff.unchanged += 1

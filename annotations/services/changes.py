@@ -20,7 +20,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Case, F, Value, When
 from django.utils import timezone
 
-from annotations.models import Annotation, Character, Edit
+from annotations.models import Character, Edit, Entity
 from stories.models import Story
 
 ANNOTATION_FIELDS = (
@@ -29,9 +29,9 @@ ANNOTATION_FIELDS = (
 )  # fmt: skip
 CHARACTER_FIELDS = ("name", "aliases", "gender", "origin")
 STORY_FIELDS = ("status",)
-_MODELS = {"annotation": (Annotation, ANNOTATION_FIELDS), "character": (Character, CHARACTER_FIELDS)}
+_MODELS = {"entity": (Entity, ANNOTATION_FIELDS), "character": (Character, CHARACTER_FIELDS)}
 _MODELS["story"] = (Story, STORY_FIELDS)
-_NAME_OF = {Annotation: "annotation", Character: "character", Story: "story"}
+_NAME_OF = {Entity: "entity", Character: "character", Story: "story"}
 
 
 class StaleVersion(Exception):
@@ -73,7 +73,7 @@ class ChangeLog:
     after: list = field(default_factory=list)
     starts: list = field(default_factory=list)
     edit: Edit | None = None
-    focus: Annotation | None = None  # the entity the editor acted on, to show in the inspector
+    focus: Entity | None = None  # the entity the editor acted on, to show in the inspector
     bulk: bool = False  # touched rows all over the story: the page refreshes every loaded chunk
     character_id: int | None = None  # the character the editor acted on, to show in the inspector
 
@@ -155,7 +155,7 @@ def _restore(story_id: int, entries: list[dict], current_after: list[dict]) -> N
     for entry in current_after:
         wanted.setdefault((entry["model"], entry["id"]), None)
     # Parents before children on the way in, children before parents on the way out.
-    order = ["story", "character", "annotation"]
+    order = ["story", "character", "entity"]
     for name in order:
         for (model_name, pk), fields in wanted.items():
             if model_name == name and fields is not None:
@@ -196,7 +196,7 @@ def edit_undo(*, story: Story, edit: Edit | None, version: int, user) -> ChangeL
         ) from exc
     change.before, change.after = edit.after, edit.before
     change.starts = [
-        e["fields"]["start"] for e in edit.before + edit.after if e["model"] == "annotation" and e["fields"]
+        e["fields"]["start"] for e in edit.before + edit.after if e["model"] == "entity" and e["fields"]
     ]
     change.bulk = True
     change.record(Edit.Action.UNDO, f"Undid: {edit.summary}")

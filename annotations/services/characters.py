@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from annotations.models import Annotation, Character, Edit
+from annotations.models import Character, Edit, Entity
 from annotations.services.changes import ChangeLog, gone, snapshot, story_change
 from stories.models import Story
 
@@ -88,12 +88,12 @@ def character_merge(*, story: Story, source_pk: int, target_pk: int, user, versi
         raise ValidationError("Choose two different characters to merge.")
     change = story_change(story=story, version=version, user=user)
     source, target = _get(story, source_pk), _get(story, target_pk)
-    mentions = list(Annotation.objects.filter(character=source))
+    mentions = list(Entity.objects.filter(character=source))
     change.before = [snapshot(source), snapshot(target)] + [snapshot(m) for m in mentions]
     names = [*target.aliases, source.name, *source.aliases]
     target.aliases = list(dict.fromkeys(n for n in names if n and n != target.name))
     target.save()
-    Annotation.objects.filter(character=source).update(character=target, updated_by=user)
+    Entity.objects.filter(character=source).update(character=target, updated_by=user)
     for mention in mentions:
         mention.character = target
     change.after = [gone(source), snapshot(target)] + [snapshot(m) for m in mentions]
@@ -109,14 +109,14 @@ def character_split(*, story: Story, pk: int, alias: str, user, version: int) ->
     character = _get(story, pk)
     if alias not in character.aliases:
         raise ValidationError(f"“{alias}” is not an alias of {character.name}.")
-    mentions = list(Annotation.objects.filter(character=character, text=alias))
+    mentions = list(Entity.objects.filter(character=character, text=alias))
     change.before = [snapshot(character)] + [snapshot(m) for m in mentions]
     character.aliases = [a for a in character.aliases if a != alias]
     character.save()
     new = Character.objects.create(
         story=story, name=alias, gender=character.gender, origin=Character.Origin.EDITOR
     )
-    Annotation.objects.filter(pk__in=[m.pk for m in mentions]).update(character=new, updated_by=user)
+    Entity.objects.filter(pk__in=[m.pk for m in mentions]).update(character=new, updated_by=user)
     for mention in mentions:
         mention.character = new
     change.before.insert(1, gone(new))
@@ -131,9 +131,9 @@ def character_delete(*, story: Story, pk: int, user, version: int) -> ChangeLog:
     """Delete a character; its mentions stay as entities, unlinked."""
     change = story_change(story=story, version=version, user=user)
     character = _get(story, pk)
-    mentions = list(Annotation.objects.filter(character=character))
+    mentions = list(Entity.objects.filter(character=character))
     change.before = [snapshot(character)] + [snapshot(m) for m in mentions]
-    Annotation.objects.filter(character=character).update(character=None, updated_by=user)
+    Entity.objects.filter(character=character).update(character=None, updated_by=user)
     for mention in mentions:
         mention.character = None
     change.after = [gone(character)] + [snapshot(m) for m in mentions]

@@ -12,21 +12,21 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 
-from annotations.models import Annotation, Character, Edit, Label
+from annotations.models import Character, Edit, Entity, Label
 from annotations.selectors.reader import mention_matches, paragraph_containing
 from annotations.services.changes import ChangeLog, gone, snapshot, story_change
 from annotations.services.snapping import snap, step, window_around
 from stories.models import Story
 
-State = Annotation.ReviewState
+State = Entity.ReviewState
 
 
-def _nearby(story: Story, start: int, end: int) -> tuple[tuple[int, int], list[Annotation]]:
+def _nearby(story: Story, start: int, end: int) -> tuple[tuple[int, int], list[Entity]]:
     """The paragraph holding [start, end) and every row (any state) overlapping it: one indexed query."""
     paragraph = paragraph_containing(story, start, end)
     if paragraph is None:
         raise ValidationError("An entity cannot cross a paragraph break; select text within one paragraph.")
-    rows = Annotation.objects.filter(story=story, start__gte=paragraph[0], start__lt=end, end__gt=start)
+    rows = Entity.objects.filter(story=story, start__gte=paragraph[0], start__lt=end, end__gt=start)
     return paragraph, list(rows)
 
 
@@ -45,26 +45,24 @@ def _check_span(
         )
 
 
-def _save(row: Annotation, message: str) -> None:
+def _save(row: Entity, message: str) -> None:
     """Save, refusing a duplicate (story, start, end, label) with `message` instead of a 500.
 
     A query rather than a savepoint around the save: every edit already holds the story's lock (see
     story_change), so no other edit can insert the twin in between, and this is one round trip not two.
     """
-    twin = Annotation.objects.filter(
-        story_id=row.story_id, start=row.start, end=row.end, label_id=row.label_id
-    )
+    twin = Entity.objects.filter(story_id=row.story_id, start=row.start, end=row.end, label_id=row.label_id)
     if twin.exclude(pk=row.pk).exists():
         raise ValidationError(message)
     row.save()
 
 
-def _get(story: Story, pk: int) -> Annotation:
-    return Annotation.objects.get(story=story, pk=pk)
+def _get(story: Story, pk: int) -> Entity:
+    return Entity.objects.get(story=story, pk=pk)
 
 
 @transaction.atomic
-def annotation_create(*, story: Story, start: int, end: int, label: Label, user, version: int) -> ChangeLog:
+def entity_create(*, story: Story, start: int, end: int, label: Label, user, version: int) -> ChangeLog:
     """Tag [start, end) (snapped to tokens) with `label`. Selecting an existing entity exactly relabels it."""
     if not 0 <= start < end <= story.text_length:
         raise ValidationError(f"The selection {start}–{end} is outside the story (0–{story.text_length}).")
@@ -88,8 +86,8 @@ def annotation_create(*, story: Story, start: int, end: int, label: Label, user,
         row.review_state, row.updated_by = State.ACCEPTED, user
         row.save()
     else:
-        row = Annotation.objects.create(
-            story=story, start=start, end=end, text=text, label=label, origin=Annotation.Origin.EDITOR,
+        row = Entity.objects.create(
+            story=story, start=start, end=end, text=text, label=label, origin=Entity.Origin.EDITOR,
             review_state=State.ACCEPTED, updated_by=user,
         )  # fmt: skip
         before = [gone(row)]
@@ -98,7 +96,7 @@ def annotation_create(*, story: Story, start: int, end: int, label: Label, user,
     return change
 
 
-def _relabel(change: ChangeLog, row: Annotation, label: Label) -> ChangeLog:
+def _relabel(change: ChangeLog, row: Entity, label: Label) -> ChangeLog:
     old = row.label_id
     if old == label.name and row.review_state == State.ACCEPTED:
         raise ValidationError(f"“{row.text}” is already tagged {label.name}.")
@@ -114,14 +112,14 @@ def _relabel(change: ChangeLog, row: Annotation, label: Label) -> ChangeLog:
 
 
 @transaction.atomic
-def annotation_relabel(*, story: Story, pk: int, label: Label, user, version: int) -> ChangeLog:
+def entity_relabel(*, story: Story, pk: int, label: Label, user, version: int) -> ChangeLog:
     """Give entity `pk` a new label; the entity counts as accepted afterwards."""
     change = story_change(story=story, version=version, user=user)
     return _relabel(change, _get(story, pk), label)
 
 
 @transaction.atomic
-def annotation_resize(*, story: Story, pk: int, side: str, grow: bool, user, version: int) -> ChangeLog:
+def entity_resize(*, story: Story, pk: int, side: str, grow: bool, user, version: int) -> ChangeLog:
     """Widen (grow) or narrow entity `pk` by one token on `side` ("start" or "end")."""
     change = story_change(story=story, version=version, user=user)
     row = _get(story, pk)
@@ -142,7 +140,7 @@ def annotation_resize(*, story: Story, pk: int, side: str, grow: bool, user, ver
 
 
 @transaction.atomic
-def annotation_delete(*, story: Story, pk: int, user, version: int) -> ChangeLog:
+def entity_delete(*, story: Story, pk: int, user, version: int) -> ChangeLog:
     """Remove an entity from the final set: a model prediction is kept as rejected, an editor's is deleted."""
     change = story_change(story=story, version=version, user=user)
     row = _get(story, pk)
@@ -164,7 +162,7 @@ def annotation_delete(*, story: Story, pk: int, user, version: int) -> ChangeLog
 
 
 @transaction.atomic
-def annotation_accept(*, story: Story, pk: int, user, version: int) -> ChangeLog:
+def entity_accept(*, story: Story, pk: int, user, version: int) -> ChangeLog:
     """Accept a pending suggestion as it is."""
     change = story_change(story=story, version=version, user=user)
     row = _get(story, pk)
@@ -176,15 +174,15 @@ def annotation_accept(*, story: Story, pk: int, user, version: int) -> ChangeLog
 
 
 @transaction.atomic
-def annotations_review_label(*, story: Story, label: Label, accept: bool, user, version: int) -> ChangeLog:
+def entities_review_label(*, story: Story, label: Label, accept: bool, user, version: int) -> ChangeLog:
     """Accept or reject every pending suggestion with `label` at once, as one undoable change."""
     change = story_change(story=story, version=version, user=user)
-    rows = list(Annotation.objects.filter(story=story, label=label, review_state=State.PENDING))
+    rows = list(Entity.objects.filter(story=story, label=label, review_state=State.PENDING))
     if not rows:
         raise ValidationError(f"There are no pending {label.name} suggestions in this story.")
     change.before = [snapshot(row) for row in rows]
     state = State.ACCEPTED if accept else State.REJECTED
-    Annotation.objects.filter(pk__in=[r.pk for r in rows]).update(review_state=state, updated_by=user)
+    Entity.objects.filter(pk__in=[r.pk for r in rows]).update(review_state=state, updated_by=user)
     for row in rows:
         row.review_state = state
     change.after, change.starts, change.bulk = [snapshot(row) for row in rows], [r.start for r in rows], True
@@ -197,7 +195,7 @@ def annotations_review_label(*, story: Story, label: Label, accept: bool, user, 
 
 
 @transaction.atomic
-def annotation_link(
+def entity_link(
     *, story: Story, pk: int, character_id: int | None, new_name: str = "", user, version: int
 ) -> ChangeLog:
     """Link entity `pk` to a character of this story, to a new one named `new_name`, or to none."""
@@ -228,30 +226,28 @@ def annotation_link(
 
 
 @transaction.atomic
-def annotation_apply_all(*, story: Story, pk: int, user, version: int) -> ChangeLog:
+def entity_apply_all(*, story: Story, pk: int, user, version: int) -> ChangeLog:
     """Give every other word-boundary occurrence of the entity's text the same label and character."""
     change = story_change(story=story, version=version, user=user)
     row = _get(story, pk)
-    matches = mention_matches(story=story, annotation=row)
+    matches = mention_matches(story=story, entity=row)
     if not matches["new"] and not matches["update"]:
         raise ValidationError(f"Every other “{row.text}” already matches; nothing to apply.")
-    updates = list(Annotation.objects.filter(pk__in=matches["update"]))
+    updates = list(Entity.objects.filter(pk__in=matches["update"]))
     change.before = [snapshot(r) for r in updates]
     for other in updates:
         other.label_id, other.character_id, other.review_state, other.updated_by = (
             row.label_id, row.character_id, State.ACCEPTED, user
         )  # fmt: skip
         _save(other, f"“{other.text}” already has a {row.label_id} entry elsewhere; resolve it first.")
-    created = Annotation.objects.bulk_create(
-        Annotation(story=story, start=s, end=s + len(row.text), text=row.text, label_id=row.label_id,
-                   character_id=row.character_id, origin=Annotation.Origin.EDITOR,
+    created = Entity.objects.bulk_create(
+        Entity(story=story, start=s, end=s + len(row.text), text=row.text, label_id=row.label_id,
+                   character_id=row.character_id, origin=Entity.Origin.EDITOR,
                    review_state=State.ACCEPTED, updated_by=user)
         for s in matches["new"]
     )  # fmt: skip
     if any(c.pk is None for c in created):  # backends without RETURNING: read the ids back
-        created = list(
-            Annotation.objects.filter(story=story, start__in=matches["new"], label_id=row.label_id)
-        )
+        created = list(Entity.objects.filter(story=story, start__in=matches["new"], label_id=row.label_id))
     change.before += [gone(c) for c in created]
     change.after = [snapshot(r) for r in updates + created]
     change.starts, change.focus, change.bulk = [r.start for r in updates + created], row, True
@@ -278,4 +274,4 @@ def story_mark_done(*, story: Story, user, version: int) -> ChangeLog:
 
 
 def has_pending(*, story: Story) -> bool:
-    return Annotation.objects.filter(Q(review_state=State.PENDING), story=story).exists()
+    return Entity.objects.filter(Q(review_state=State.PENDING), story=story).exists()

@@ -1,4 +1,4 @@
-"""Persisting the model's draft: an Extraction becomes Annotation and Character rows in bulk.
+"""Persisting the model's draft: an Extraction becomes Entity and Character rows in bulk.
 
 Contract: `extraction_rows()` turns one story's Extraction into unsaved rows (model predictions,
 pending), dropping spans the database would refuse; `extraction_save()` writes them with two
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from django.db import connections, transaction
 from django.db.models import F, QuerySet
 
-from annotations.models import SPAN_EDGE_WHITESPACE, Annotation, Character, Edit, Label
+from annotations.models import SPAN_EDGE_WHITESPACE, Character, Edit, Entity, Label
 from annotations.services.pipeline import drafting_nlp
 from nlp.extraction import Extraction, extract
 from nlp.windows import pipe_windows
@@ -31,8 +31,8 @@ def known_labels() -> frozenset[str]:
 @dataclass
 class Rows:
     characters: list[Character]
-    annotations: list[Annotation]
-    # annotation index -> character index, resolved to ids once the characters have them
+    entities: list[Entity]
+    # entity index -> character index, resolved to ids once the characters have them
     links: dict[int, int]
     skipped: int = 0
 
@@ -48,7 +48,7 @@ def extraction_rows(
     a repeat, or a (start, end, label) in `taken` are skipped (counted in `skipped`)."""
     text = story.text
     seen = set(taken)
-    annotations: list[Annotation] = []
+    entities: list[Entity] = []
     links: dict[int, int] = {}
     skipped = 0
     for span in extraction.spans:
@@ -64,16 +64,16 @@ def extraction_rows(
             continue
         seen.add(key)
         if span.character is not None and 0 <= span.character < len(extraction.characters):
-            links[len(annotations)] = span.character
-        annotations.append(
-            Annotation(
+            links[len(entities)] = span.character
+        entities.append(
+            Entity(
                 story=story,
                 start=span.start,
                 end=span.end,
                 text=covered,
                 label_id=span.label,
-                origin=Annotation.Origin.MODEL,
-                review_state=Annotation.ReviewState.PENDING,
+                origin=Entity.Origin.MODEL,
+                review_state=Entity.ReviewState.PENDING,
                 model_start=span.start,
                 model_end=span.end,
                 model_label=span.label,
@@ -89,7 +89,7 @@ def extraction_rows(
         )
         for row in extraction.characters
     ]
-    return Rows(characters=characters, annotations=annotations, links=links, skipped=skipped)
+    return Rows(characters=characters, entities=entities, links=links, skipped=skipped)
 
 
 def rows_save(rows: Rows, *, reuse: dict[int, Character] | None = None) -> None:
@@ -101,9 +101,9 @@ def rows_save(rows: Rows, *, reuse: dict[int, Character] | None = None) -> None:
     fresh = [(i, c) for i, c in enumerate(rows.characters) if i not in reuse]
     Character.objects.bulk_create([c for _, c in fresh])
     by_index = {**dict(fresh), **reuse}
-    for annotation_index, character_index in rows.links.items():
-        rows.annotations[annotation_index].character = by_index[character_index]
-    Annotation.objects.bulk_create(rows.annotations)
+    for entity_index, character_index in rows.links.items():
+        rows.entities[entity_index].character = by_index[character_index]
+    Entity.objects.bulk_create(rows.entities)
 
 
 def extraction_save(*, story: Story, extraction: Extraction, labels: frozenset[str] | None = None) -> Rows:
@@ -161,8 +161,8 @@ def _edited_ids(story: Story) -> tuple[set[int], set[int]]:
     characters: set[int] = set()
     for before, after in Edit.objects.filter(story=story).values_list("before", "after"):
         for entry in (before or []) + (after or []):
-            target = annotations if entry.get("model") == "annotation" else characters
-            if entry.get("model") in ("annotation", "character") and entry.get("id") is not None:
+            target = annotations if entry.get("model") == "entity" else characters
+            if entry.get("model") in ("entity", "character") and entry.get("id") is not None:
                 target.add(entry["id"])
     return annotations, characters
 
@@ -171,23 +171,23 @@ def _edited_ids(story: Story) -> tuple[set[int], set[int]]:
 def _replace_untouched(
     *, story: Story, extraction: Extraction, labels: frozenset[str], report: ReextractReport
 ) -> None:
-    edited_annotations, edited_characters = _edited_ids(story)
+    edited_entities, edited_characters = _edited_ids(story)
     untouched = (
-        Annotation.objects.filter(
+        Entity.objects.filter(
             story=story,
-            origin=Annotation.Origin.MODEL,
-            review_state=Annotation.ReviewState.PENDING,
+            origin=Entity.Origin.MODEL,
+            review_state=Entity.ReviewState.PENDING,
             updated_by__isnull=True,
             start=F("model_start"),
             end=F("model_end"),
             label_id=F("model_label"),
         )
-        .exclude(pk__in=edited_annotations)
+        .exclude(pk__in=edited_entities)
         .values_list("pk", flat=True)
     )
     removable = set(untouched)
     kept = list(
-        Annotation.objects.filter(story=story)
+        Entity.objects.filter(story=story)
         .exclude(pk__in=removable)
         .values("pk", "start", "end", "label", "model_start", "model_end", "model_label", "character")
     )
@@ -204,17 +204,17 @@ def _replace_untouched(
         pk__in=[c.pk for c in kept_characters]
     )
 
-    Annotation.objects.filter(pk__in=removable).delete()
+    Entity.objects.filter(pk__in=removable).delete()
     report.characters_removed += removable_characters.delete()[1].get("annotations.Character", 0)
     rows = extraction_rows(story=story, extraction=extraction, labels=labels, taken=frozenset(taken))
     reuse = _match_kept_characters(rows.characters, kept_characters)
     rows_save(rows, reuse=reuse)
-    if removable or rows.annotations:
+    if removable or rows.entities:
         # Open editor pages hold the old spans; the version bump makes their next save re-read.
         Story.objects.filter(pk=story.pk).update(version=F("version") + 1)
     report.removed += len(removable)
     report.kept += len(kept)
-    report.added += len(rows.annotations)
+    report.added += len(rows.entities)
     report.characters_added += len(rows.characters) - len(reuse)
 
 

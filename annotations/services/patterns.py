@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.db.models import F, Q
 
-from annotations.models import Annotation, LearnedPattern
+from annotations.models import Entity, LearnedPattern
 
 MAX_PATTERN_CHARS = 300  # LearnedPattern.text max_length
 MAX_STORIES_IN_EVIDENCE = 50
@@ -34,13 +34,13 @@ class Proposal:
 
 def corrections() -> Q:
     """Annotations whose label is an editor's decision: added by an editor, or a model span relabelled."""
-    return Q(origin=Annotation.Origin.EDITOR) | (
-        Q(origin=Annotation.Origin.MODEL) & ~Q(model_label="") & ~Q(model_label=F("label_id"))
+    return Q(origin=Entity.Origin.EDITOR) | (
+        Q(origin=Entity.Origin.MODEL) & ~Q(model_label="") & ~Q(model_label=F("label_id"))
     )
 
 
 def propose(*, min_count: int, min_stories: int, min_agreement: float) -> list[Proposal]:
-    final = Annotation.objects.exclude(review_state=Annotation.ReviewState.REJECTED)
+    final = Entity.objects.exclude(review_state=Entity.ReviewState.REJECTED)
     votes: dict[tuple[str, str], list[int]] = defaultdict(list)  # (text, label) -> story ids, one per edit
     for text, label, story_id in final.filter(corrections()).values_list("text", "label_id", "story_id"):
         if len(text) <= MAX_PATTERN_CHARS and not text.islower():
@@ -58,7 +58,7 @@ def propose(*, min_count: int, min_stories: int, min_agreement: float) -> list[P
     for text, label in final.filter(text__in=texts).values_list("text", "label_id"):
         said[text][label] += 1
     rejected: dict[tuple[str, str], int] = defaultdict(int)
-    rejected_rows = Annotation.objects.filter(text__in=texts, review_state=Annotation.ReviewState.REJECTED)
+    rejected_rows = Entity.objects.filter(text__in=texts, review_state=Entity.ReviewState.REJECTED)
     for text, label in rejected_rows.values_list("text", "label_id"):
         rejected[(text, label)] += 1
     proposals = []

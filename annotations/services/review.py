@@ -43,7 +43,7 @@ def _record(*, story: Story, user, action: str, summary: str, before: dict) -> E
         user=user,
         action=action,
         summary=summary[:500],
-        # A story snapshot, not annotation/character rows: reviewer decisions are not undoable edits.
+        # A story snapshot, not entity/character rows: reviewer decisions are not undoable edits.
         before=[{"model": "story", "id": story.pk, "fields": before}],
         after=[{"model": "story", "id": story.pk, "fields": fields}],
         story_version=story.version,

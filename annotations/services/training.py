@@ -27,7 +27,7 @@ from spacy.training.initialize import init_nlp
 from spacy.training.loop import train as spacy_train
 from spacy.util import filter_spans, registry
 
-from annotations.models import Annotation
+from annotations.models import Entity
 from nlp.windows import split_windows
 
 DOC_CHARS = 5000  # train on paragraph windows: spaCy batches by words, and long docs waste memory
@@ -87,7 +87,7 @@ def spans_to_doc(nlp: Language, text: str, spans: Iterable[tuple[int, int, str]]
 
 def story_docs(nlp: Language, stories) -> list[list[Doc]]:
     """One list of windows per story, from its final annotations."""
-    final = Annotation.objects.exclude(review_state=Annotation.ReviewState.REJECTED)
+    final = Entity.objects.exclude(review_state=Entity.ReviewState.REJECTED)
     result = []
     for story in stories:
         spans = final.filter(story=story).values_list("start", "end", "label_id")

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
 from annotations.forms import editor as forms
-from annotations.models import Annotation, Label
+from annotations.models import Entity, Label
 from annotations.selectors import reader as selectors
 from annotations.services import editing
 from annotations.views.actions import (
@@ -21,10 +21,8 @@ from core.access import editor_required
 from stories.models import Story
 
 
-def _entity(story, entity_id: int) -> Annotation:
-    return get_object_or_404(
-        Annotation.objects.select_related("label", "character"), story=story, pk=entity_id
-    )
+def _entity(story, entity_id: int) -> Entity:
+    return get_object_or_404(Entity.objects.select_related("label", "character"), story=story, pk=entity_id)
 
 
 @require_GET
@@ -49,7 +47,7 @@ def entity_create(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         story,
         forms.SpanCreateForm(request.POST),
-        lambda d: editing.annotation_create(
+        lambda d: editing.entity_create(
             story=story,
             start=d["start"],
             end=d["end"],
@@ -68,7 +66,7 @@ def entity_label(request: HttpRequest, pk: int, entity_id: int) -> HttpResponse:
         request,
         story,
         forms.LabelForm(request.POST),
-        lambda d: editing.annotation_relabel(
+        lambda d: editing.entity_relabel(
             story=story, pk=entity_id, label=d["label"], user=request.user, version=d["version"]
         ),
     )
@@ -82,7 +80,7 @@ def entity_resize(request: HttpRequest, pk: int, entity_id: int) -> HttpResponse
         request,
         story,
         forms.ResizeForm(request.POST),
-        lambda d: editing.annotation_resize(
+        lambda d: editing.entity_resize(
             story=story,
             pk=entity_id,
             side=d["side"],
@@ -101,9 +99,7 @@ def entity_delete(request: HttpRequest, pk: int, entity_id: int) -> HttpResponse
         request,
         story,
         forms.VersionForm(request.POST),
-        lambda d: editing.annotation_delete(
-            story=story, pk=entity_id, user=request.user, version=d["version"]
-        ),
+        lambda d: editing.entity_delete(story=story, pk=entity_id, user=request.user, version=d["version"]),
     )
 
 
@@ -115,9 +111,7 @@ def entity_accept(request: HttpRequest, pk: int, entity_id: int) -> HttpResponse
         request,
         story,
         forms.VersionForm(request.POST),
-        lambda d: editing.annotation_accept(
-            story=story, pk=entity_id, user=request.user, version=d["version"]
-        ),
+        lambda d: editing.entity_accept(story=story, pk=entity_id, user=request.user, version=d["version"]),
     )
 
 
@@ -129,7 +123,7 @@ def entity_link(request: HttpRequest, pk: int, entity_id: int) -> HttpResponse:
         request,
         story,
         forms.LinkForm(request.POST),
-        lambda d: editing.annotation_link(
+        lambda d: editing.entity_link(
             story=story,
             pk=entity_id,
             character_id=d["character"],
@@ -149,7 +143,7 @@ def entity_apply_preview(request: HttpRequest, pk: int, entity_id: int) -> HttpR
     context = {
         "story": story,
         "entity": entity,
-        "matches": selectors.mention_matches(story=story, annotation=entity),
+        "matches": selectors.mention_matches(story=story, entity=entity),
     }
     if request.htmx:
         return render(request, "annotations/entity_detail.html#apply-preview", context)
@@ -164,7 +158,7 @@ def entity_apply_all(request: HttpRequest, pk: int, entity_id: int) -> HttpRespo
         request,
         story,
         forms.VersionForm(request.POST),
-        lambda d: editing.annotation_apply_all(
+        lambda d: editing.entity_apply_all(
             story=story, pk=entity_id, user=request.user, version=d["version"]
         ),
     )
@@ -180,7 +174,7 @@ def label_review(request: HttpRequest, pk: int, label: str) -> HttpResponse:
         request,
         story,
         forms.LabelReviewForm(request.POST),
-        lambda d: editing.annotations_review_label(
+        lambda d: editing.entities_review_label(
             story=story,
             label=label_obj,
             accept=d["decision"] == "accept",

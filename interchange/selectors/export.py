@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
-from annotations.models import Annotation, Character
+from annotations.models import Character, Entity
 from stories.models import Story
 
 LAYERS = ("final", "model")
@@ -117,7 +117,7 @@ def export_stories(*, filters: ExportFilters, chunk_size: int = DEFAULT_CHUNK_SI
 
 
 def _spans_by_story(ids: list[int], filters: ExportFilters) -> dict[int, list[ExportSpan]]:
-    rows = Annotation.objects.filter(story_id__in=ids)
+    rows = Entity.objects.filter(story_id__in=ids)
     if filters.layer == "model":
         rows = rows.exclude(model_label="").exclude(model_start=None).exclude(model_end=None)
         if filters.labels:
@@ -126,7 +126,7 @@ def _spans_by_story(ids: list[int], filters: ExportFilters) -> dict[int, list[Ex
             "story_id", "model_start", "model_end", "model_label", "character_id", "character__origin"
         )
     else:
-        rows = rows.exclude(review_state=Annotation.ReviewState.REJECTED)
+        rows = rows.exclude(review_state=Entity.ReviewState.REJECTED)
         if filters.labels:
             rows = rows.filter(label_id__in=filters.labels)
         values = rows.values_list("story_id", "start", "end", "label_id", "text", "origin", "character_id")
@@ -166,7 +166,7 @@ def _export_story(story: Story, rows: list, characters: list[ExportCharacter], l
             for start, end, label, character, origin in rows
         }
         spans = [
-            ExportSpan(start, end, label, story.text[start:end], Annotation.Origin.MODEL, character)
+            ExportSpan(start, end, label, story.text[start:end], Entity.Origin.MODEL, character)
             for start, end, label, character in unique
         ]
     else:

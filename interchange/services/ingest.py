@@ -22,7 +22,7 @@ from pathlib import Path
 from django.db import DatabaseError, IntegrityError, connections, transaction
 from django.utils import timezone
 
-from annotations.models import SPAN_EDGE_WHITESPACE, Annotation, Character, Label
+from annotations.models import SPAN_EDGE_WHITESPACE, Character, Entity, Label
 from annotations.services.extraction import Rows, extraction_rows, known_labels, rows_save
 from annotations.services.pipeline import drafting_nlp
 from interchange.readers import iter_records
@@ -180,7 +180,7 @@ class _Run:
             self.report.skipped_spans += rows.skipped
             if not self.report.dry_run:
                 rows_save(rows)
-            return len(rows.annotations), len(rows.characters)
+            return len(rows.entities), len(rows.characters)
 
         self.store(pending, write)
 
@@ -308,7 +308,7 @@ def imported_rows_save(story: Story, record: StoryRecord, run: _Run) -> tuple[in
                 origin=Character.Origin.IMPORTED,
             )
         )
-    annotations: list[Annotation] = []
+    entities: list[Entity] = []
     links: dict[int, int] = {}
     seen: set[tuple[int, int, str]] = set()
     for index, span in enumerate(record.spans or []):
@@ -329,21 +329,21 @@ def imported_rows_save(story: Story, record: StoryRecord, run: _Run) -> tuple[in
         if ref is not None:
             if ref not in by_ref:
                 raise RecordRejected(f'span {index} names character {ref!r}, which is not in "characters"')
-            links[len(annotations)] = by_ref[ref]
-        annotations.append(
-            Annotation(
+            links[len(entities)] = by_ref[ref]
+        entities.append(
+            Entity(
                 story=story,
                 start=start,
                 end=end,
                 text=covered,
                 label_id=label,
-                origin=Annotation.Origin.IMPORTED,
-                review_state=Annotation.ReviewState.ACCEPTED,
+                origin=Entity.Origin.IMPORTED,
+                review_state=Entity.ReviewState.ACCEPTED,
             )
         )
     if not run.report.dry_run:
-        rows_save(Rows(characters=characters, annotations=annotations, links=links))
-    return len(annotations), len(characters)
+        rows_save(Rows(characters=characters, entities=entities, links=links))
+    return len(entities), len(characters)
 
 
 def label_created(name: str, run: _Run) -> bool:

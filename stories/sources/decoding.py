@@ -3,7 +3,7 @@
 Contract: `decode_bytes(data)` returns a `Decoded(text, meta)` or raises `DecodeError` whose message
 says what is wrong and how to fix it. Apart from mojibake repair and `\\r\\n`/`\\r` -> `\\n`, the text is
 kept verbatim: curly quotes, dashes, ellipses, accents and ligatures stay exactly as written, because
-annotation offsets point into this text and editors expect to read what the author wrote.
+entity offsets point into this text and editors expect to read what the author wrote.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Contract: `derive_title(text, source_name)` returns `(title, how)`, `how` being "heading", "file name"
 or "opening". The text itself is never changed: a heading stays the first line of `Story.text`,
-because annotation offsets point into the text exactly as imported.
+because entity offsets point into the text exactly as imported.
 """
 
 from __future__ import annotations

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from annotations.models import Annotation
+from annotations.models import Entity
 from stories.models import Story
-from tests.factories import make_annotation, make_batch, make_story
+from tests.factories import make_batch, make_entity, make_story
 
-ACCEPTED = Annotation.ReviewState.ACCEPTED
-REJECTED = Annotation.ReviewState.REJECTED
+ACCEPTED = Entity.ReviewState.ACCEPTED
+REJECTED = Entity.ReviewState.REJECTED
 
 
 def build_evaluation_case(batch_name: str = "eval batch") -> dict:
@@ -29,20 +29,20 @@ def build_evaluation_case(batch_name: str = "eval batch") -> dict:
     one = make_story(
         "Anna Petrova danced in Paris with Boris.", title="One", status=Story.Status.APPROVED, batch=batch
     )
-    make_annotation(one, "Anna Petrova", "PERSON", review_state=ACCEPTED)
-    make_annotation(one, "Paris", "GPE", model_label="PERSON", review_state=ACCEPTED)
-    make_annotation(one, "Boris", "PERSON", review_state=REJECTED)
+    make_entity(one, "Anna Petrova", "PERSON", review_state=ACCEPTED)
+    make_entity(one, "Paris", "GPE", model_label="PERSON", review_state=ACCEPTED)
+    make_entity(one, "Boris", "PERSON", review_state=REJECTED)
 
     two_text = "Mary met the Acme Corporation in London."
     two = make_story(two_text, title="Two", status=Story.Status.APPROVED, batch=batch)
-    make_annotation(two, "Mary", "PERSON", review_state=ACCEPTED)
+    make_entity(two, "Mary", "PERSON", review_state=ACCEPTED)
     the_acme = two_text.index("the Acme")
-    make_annotation(
+    make_entity(
         two, "Acme Corporation", "ORG", model_start=the_acme, model_end=the_acme + len("the Acme Corporation")
     )
-    make_annotation(two, "London", "GPE", origin=Annotation.Origin.EDITOR, review_state=ACCEPTED)
+    make_entity(two, "London", "GPE", origin=Entity.Origin.EDITOR, review_state=ACCEPTED)
 
     # Not approved: the default evaluation must ignore it (it would add a PERSON false positive).
     three = make_story("Zed waited.", title="Three", status=Story.Status.DONE, batch=batch)
-    make_annotation(three, "Zed", "PERSON", review_state=REJECTED)
+    make_entity(three, "Zed", "PERSON", review_state=REJECTED)
     return {"batch": batch, "one": one, "two": two, "three": three}

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from annotations.models import Annotation, Character, Edit, Label
+from annotations.models import Character, Edit, Entity, Label
 from annotations.services import characters, editing
 from annotations.services.changes import StaleVersion, UndoRefused, edit_undo
 from stories.models import Story
-from tests.factories import make_annotation, make_character, make_story
+from tests.factories import make_character, make_entity, make_story
 
 pytestmark = pytest.mark.django_db
 TEXT = "Anna Petrova danced in Paris with Boris. Anna met Boris in Moscow."
@@ -30,12 +30,12 @@ def story():
 
 def test_undo_last_restores_a_deleted_editor_span_with_its_id(story, editor):
     person = Label.objects.get(name="PERSON")
-    editing.annotation_create(story=story, start=0, end=12, label=person, user=editor, version=1)
-    row = Annotation.objects.get()
-    editing.annotation_delete(story=fresh(story), pk=row.pk, user=editor, version=2)
-    assert not Annotation.objects.exists()
+    editing.entity_create(story=story, start=0, end=12, label=person, user=editor, version=1)
+    row = Entity.objects.get()
+    editing.entity_delete(story=fresh(story), pk=row.pk, user=editor, version=2)
+    assert not Entity.objects.exists()
     change = undo(story, user=editor)
-    restored = Annotation.objects.get()
+    restored = Entity.objects.get()
     assert restored.pk == row.pk and restored.text == "Anna Petrova"
     deleted = Edit.objects.get(action="delete")
     assert deleted.undone_by == change.edit and change.edit.action == "undo"
@@ -45,27 +45,27 @@ def test_undo_last_restores_a_deleted_editor_span_with_its_id(story, editor):
 
 def test_u_twice_walks_back_through_the_history(story):
     person = Label.objects.get(name="PERSON")
-    editing.annotation_create(story=story, start=0, end=12, label=person, user=None, version=1)
-    row = Annotation.objects.get()
-    editing.annotation_relabel(story=fresh(story), pk=row.pk, label=Label.objects.get(name="ORG"), user=None,
+    editing.entity_create(story=story, start=0, end=12, label=person, user=None, version=1)
+    row = Entity.objects.get()
+    editing.entity_relabel(story=fresh(story), pk=row.pk, label=Label.objects.get(name="ORG"), user=None,
                                version=2)  # fmt: skip
     undo(story)
     row.refresh_from_db()
     assert row.label_id == "PERSON"
     undo(story)  # the undo itself is skipped: the create is next
-    assert not Annotation.objects.exists()
+    assert not Entity.objects.exists()
     with pytest.raises(UndoRefused, match="nothing to undo"):
         undo(story)
 
 
 def test_an_earlier_change_that_still_applies_is_undone_alone(story):
-    paris = make_annotation(story, "Paris", "PERSON")
-    boris = make_annotation(story, "Boris", "PERSON", review_state="pending")
-    editing.annotation_relabel(
+    paris = make_entity(story, "Paris", "PERSON")
+    boris = make_entity(story, "Boris", "PERSON", review_state="pending")
+    editing.entity_relabel(
         story=story, pk=paris.pk, label=Label.objects.get(name="GPE"), user=None, version=1
     )
     earlier = Edit.objects.get()
-    editing.annotation_accept(story=fresh(story), pk=boris.pk, user=None, version=2)
+    editing.entity_accept(story=fresh(story), pk=boris.pk, user=None, version=2)
     undo(story, edit=earlier)
     paris.refresh_from_db()
     boris.refresh_from_db()
@@ -73,12 +73,12 @@ def test_an_earlier_change_that_still_applies_is_undone_alone(story):
 
 
 def test_an_earlier_change_overwritten_later_is_refused_and_nothing_moves(story):
-    paris = make_annotation(story, "Paris", "PERSON")
+    paris = make_entity(story, "Paris", "PERSON")
     gpe, loc = Label.objects.get(name="GPE"), Label.objects.get(name="LOC")
-    editing.annotation_relabel(story=story, pk=paris.pk, label=gpe, user=None, version=1)
+    editing.entity_relabel(story=story, pk=paris.pk, label=gpe, user=None, version=1)
     earlier = Edit.objects.get()
-    editing.annotation_relabel(story=fresh(story), pk=paris.pk, label=loc, user=None, version=2)
-    with pytest.raises(UndoRefused, match="a later change touched the same annotation"):
+    editing.entity_relabel(story=fresh(story), pk=paris.pk, label=loc, user=None, version=2)
+    with pytest.raises(UndoRefused, match="a later change touched the same entity"):
         undo(story, edit=earlier)
     paris.refresh_from_db()
     assert paris.label_id == "LOC" and fresh(story).version == 3
@@ -86,8 +86,8 @@ def test_an_earlier_change_overwritten_later_is_refused_and_nothing_moves(story)
 
 
 def test_an_undone_change_cannot_be_undone_twice(story):
-    paris = make_annotation(story, "Paris", "PERSON")
-    editing.annotation_accept(story=story, pk=paris.pk, user=None, version=1)
+    paris = make_entity(story, "Paris", "PERSON")
+    editing.entity_accept(story=story, pk=paris.pk, user=None, version=1)
     first = Edit.objects.get()
     undo(story, edit=first)
     first.refresh_from_db()
@@ -98,7 +98,7 @@ def test_an_undone_change_cannot_be_undone_twice(story):
 def test_undo_a_merge_brings_the_character_and_its_mentions_back(story):
     anna = make_character(story, "Anna Petrova", aliases=["Annushka"])
     also = make_character(story, "Anna")
-    mention = make_annotation(story, "Anna", occurrence=1, character=also)
+    mention = make_entity(story, "Anna", occurrence=1, character=also)
     characters.character_merge(story=story, source_pk=also.pk, target_pk=anna.pk, user=None, version=1)
     mention.refresh_from_db()
     assert mention.character == anna and not Character.objects.filter(pk=also.pk).exists()
@@ -110,19 +110,19 @@ def test_undo_a_merge_brings_the_character_and_its_mentions_back(story):
 
 
 def test_undo_mark_done_and_apply_all(story):
-    anna = make_annotation(story, "Anna", review_state="accepted")
-    editing.annotation_apply_all(story=story, pk=anna.pk, user=None, version=1)
-    assert Annotation.objects.filter(text="Anna").count() == 2
+    anna = make_entity(story, "Anna", review_state="accepted")
+    editing.entity_apply_all(story=story, pk=anna.pk, user=None, version=1)
+    assert Entity.objects.filter(text="Anna").count() == 2
     editing.story_mark_done(story=fresh(story), user=None, version=2)
     undo(story)
     assert fresh(story).status == "in_progress"
     undo(story)
-    assert Annotation.objects.filter(text="Anna").count() == 1
+    assert Entity.objects.filter(text="Anna").count() == 1
 
 
 def test_undo_with_a_stale_version_is_refused(story):
-    paris = make_annotation(story, "Paris", "PERSON")
-    editing.annotation_accept(story=story, pk=paris.pk, user=None, version=1)
+    paris = make_entity(story, "Paris", "PERSON")
+    editing.entity_accept(story=story, pk=paris.pk, user=None, version=1)
     with pytest.raises(StaleVersion):
         edit_undo(story=fresh(story), edit=None, version=1, user=None)
     paris.refresh_from_db()
@@ -130,8 +130,8 @@ def test_undo_with_a_stale_version_is_refused(story):
 
 
 def test_every_change_records_who_what_and_the_version(story, editor):
-    paris = make_annotation(story, "Paris", "PERSON", review_state="pending")
-    editing.annotation_accept(story=story, pk=paris.pk, user=editor, version=1)
+    paris = make_entity(story, "Paris", "PERSON", review_state="pending")
+    editing.entity_accept(story=story, pk=paris.pk, user=editor, version=1)
     edit = Edit.objects.get()
     assert (edit.user, edit.action, edit.story_version) == (editor, "accept", 2)
     assert edit.before[0]["fields"]["review_state"] == "pending"

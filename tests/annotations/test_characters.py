@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ValidationError
 
-from annotations.models import Annotation, Character, Edit
+from annotations.models import Character, Edit, Entity
 from annotations.selectors.reader import character_panel
 from annotations.services import characters
-from tests.factories import make_annotation, make_character, make_story
+from tests.factories import make_character, make_entity, make_story
 
 pytestmark = pytest.mark.django_db
 TEXT = "Anna Zhunussova danced. Anna smiled at Boris. Later Anya and Boris left."
@@ -23,10 +23,10 @@ def test_panel_lists_mention_counts_and_first_appearance(story):
     anna = make_character(story, "Anna Zhunussova", aliases=["Anna"])
     boris = make_character(story, "Boris")
     make_character(story, "Nobody")
-    make_annotation(story, "Anna Zhunussova", character=anna)
-    make_annotation(story, "Anna", occurrence=1, character=anna)
-    make_annotation(story, "Boris", occurrence=1, character=boris)
-    make_annotation(story, "Boris", character=boris, review_state="rejected")
+    make_entity(story, "Anna Zhunussova", character=anna)
+    make_entity(story, "Anna", occurrence=1, character=anna)
+    make_entity(story, "Boris", occurrence=1, character=boris)
+    make_entity(story, "Boris", character=boris, review_state="rejected")
     rows = character_panel(story=story)
     assert [(c.name, c.mention_count, c.first_start) for c in rows] == [
         ("Anna Zhunussova", 2, 0), ("Boris", 1, TEXT.rindex("Boris")), ("Nobody", 0, None),
@@ -57,7 +57,7 @@ def test_set_gender(story):
 def test_merge_moves_mentions_and_combines_aliases(story):
     anna = make_character(story, "Anna Zhunussova", aliases=["Zhunussova"])
     short = make_character(story, "Anna", aliases=["Anya", "Zhunussova"])
-    mention = make_annotation(story, "Anna", occurrence=1, character=short)
+    mention = make_entity(story, "Anna", occurrence=1, character=short)
     characters.character_merge(story=story, source_pk=short.pk, target_pk=anna.pk, user=None, version=1)
     anna.refresh_from_db()
     mention.refresh_from_db()
@@ -71,8 +71,8 @@ def test_merge_moves_mentions_and_combines_aliases(story):
 
 def test_split_an_alias_into_its_own_character(story):
     anna = make_character(story, "Anna Zhunussova", aliases=["Anya"], gender="female")
-    anya = make_annotation(story, "Anya", character=anna)
-    full = make_annotation(story, "Anna Zhunussova", character=anna)
+    anya = make_entity(story, "Anya", character=anna)
+    full = make_entity(story, "Anna Zhunussova", character=anna)
     characters.character_split(story=story, pk=anna.pk, alias="Anya", user=None, version=1)
     new = Character.objects.get(name="Anya")
     anya.refresh_from_db()
@@ -85,8 +85,8 @@ def test_split_an_alias_into_its_own_character(story):
 
 def test_delete_unlinks_mentions(story):
     boris = make_character(story, "Boris")
-    mention = make_annotation(story, "Boris", character=boris)
+    mention = make_entity(story, "Boris", character=boris)
     characters.character_delete(story=story, pk=boris.pk, user=None, version=1)
     mention.refresh_from_db()
-    assert mention.character is None and Annotation.objects.count() == 1
+    assert mention.character is None and Entity.objects.count() == 1
     assert not Character.objects.exists()

@@ -7,13 +7,13 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from annotations.models import Annotation, Character, Edit
+from annotations.models import Character, Edit, Entity
 from annotations.services import extraction as extraction_module
 from interchange.services.ingest import ingest
 from nlp.extraction import CharacterRow, Extraction, SpanRow
 from stories.models import Story
 from tests.conftest import SAMPLES_DIR
-from tests.factories import make_annotation, make_character, make_story, make_user
+from tests.factories import make_character, make_entity, make_story, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -27,9 +27,7 @@ def extract(*args) -> str:
 
 
 def predictions(story: Story) -> set[tuple[int, int, str]]:
-    return set(
-        story.annotations.filter(origin="model").values_list("model_start", "model_end", "model_label")
-    )
+    return set(story.entities.filter(origin="model").values_list("model_start", "model_end", "model_label"))
 
 
 def test_extract_keeps_every_kind_of_editor_work_and_renews_the_rest(nlp):
@@ -37,19 +35,17 @@ def test_extract_keeps_every_kind_of_editor_work_and_renews_the_rest(nlp):
     story = Story.objects.get()
     editor = make_user("editor")
     original = predictions(story)
-    persons = list(story.annotations.filter(label="PERSON").order_by("start"))
+    persons = list(story.entities.filter(label="PERSON").order_by("start"))
     accepted, resized, rejected, logged = persons[:4]
-    Annotation.objects.filter(pk=accepted.pk).update(review_state="accepted", updated_by=editor)
-    Annotation.objects.filter(pk=rejected.pk).update(review_state="rejected", updated_by=editor)
+    Entity.objects.filter(pk=accepted.pk).update(review_state="accepted", updated_by=editor)
+    Entity.objects.filter(pk=rejected.pk).update(review_state="rejected", updated_by=editor)
     # Resized to drop the last character: the model's prediction at the old bounds must not come back.
-    Annotation.objects.filter(pk=resized.pk).update(end=resized.end - 1, text=resized.text[:-1])
-    Edit.objects.create(
-        story=story, user=editor, action="link", after=[{"model": "annotation", "id": logged.pk}]
-    )
+    Entity.objects.filter(pk=resized.pk).update(end=resized.end - 1, text=resized.text[:-1])
+    Edit.objects.create(story=story, user=editor, action="link", after=[{"model": "entity", "id": logged.pk}])
     character = make_character(story, name="The Ballerina", origin="editor")
-    created = make_annotation(story, "ballerina", label="WORK_OF_ART", origin="editor", character=character)
+    created = make_entity(story, "ballerina", label="WORK_OF_ART", origin="editor", character=character)
     untouched = set(
-        story.annotations.exclude(
+        story.entities.exclude(
             pk__in=[accepted.pk, resized.pk, rejected.pk, logged.pk, created.pk]
         ).values_list("pk", flat=True)
     )
@@ -59,14 +55,14 @@ def test_extract_keeps_every_kind_of_editor_work_and_renews_the_rest(nlp):
 
     assert "Re-extracted 1 stories" in out and f"{len(untouched)} untouched predictions replaced" in out
     for row, state in ((accepted, "accepted"), (rejected, "rejected"), (logged, "pending")):
-        assert Annotation.objects.get(pk=row.pk).review_state == state
-    assert Annotation.objects.get(pk=resized.pk).end == resized.end - 1
-    assert Annotation.objects.get(pk=created.pk).character == Character.objects.get(name="The Ballerina")
-    assert not Annotation.objects.filter(pk__in=untouched).exists()
+        assert Entity.objects.get(pk=row.pk).review_state == state
+    assert Entity.objects.get(pk=resized.pk).end == resized.end - 1
+    assert Entity.objects.get(pk=created.pk).character == Character.objects.get(name="The Ballerina")
+    assert not Entity.objects.filter(pk__in=untouched).exists()
     # Same model, same text: the model's set is whole again, with each prediction once.
     assert predictions(story) == original
-    assert story.annotations.filter(start=resized.start, end=resized.end, label="PERSON").count() == 0
-    assert story.annotations.filter(origin="model").count() == len(original)
+    assert story.entities.filter(start=resized.start, end=resized.end, label="PERSON").count() == 0
+    assert story.entities.filter(origin="model").count() == len(original)
     assert Story.objects.get().version == story.version + 1
 
 
@@ -86,9 +82,9 @@ def test_model_characters_are_replaced_unless_an_editor_touched_them(monkeypatch
     story = make_story("Anna Petrova danced in Paris with Boris.")
     editor = make_user("editor")
     stale = make_character(story, name="Old guess", origin="model")
-    make_annotation(story, "Paris", label="PERSON", character=stale)  # untouched, so replaced
+    make_entity(story, "Paris", label="PERSON", character=stale)  # untouched, so replaced
     kept = make_character(story, name="Anna", aliases=["Anna Petrova"], origin="model")
-    make_annotation(story, "Anna", character=kept, review_state="accepted", updated_by=editor)
+    make_entity(story, "Anna", character=kept, review_state="accepted", updated_by=editor)
 
     extract("--story", str(story.pk))
 
@@ -97,16 +93,16 @@ def test_model_characters_are_replaced_unless_an_editor_touched_them(monkeypatch
     assert (boris.origin, boris.gender, boris.mentions.get().text) == ("model", "male", "Boris")
     # The new "Anna Petrova" matched the kept character by alias instead of doubling it.
     assert Character.objects.get(name="Anna").mentions.count() == 1
-    assert not story.annotations.filter(text="Paris").exists()
+    assert not story.entities.filter(text="Paris").exists()
 
 
 def test_extract_selects_stories(monkeypatch):
     monkeypatch.setattr(extraction_module, "extract", fake)
     one, two = make_story("Anna met Boris."), make_story("Boris met Anna.")
     assert "Re-extracted 1 stories" in extract("--story", str(two.pk))
-    assert (one.annotations.count(), two.annotations.count()) == (0, 2)
+    assert (one.entities.count(), two.entities.count()) == (0, 2)
     assert "Re-extracted 2 stories" in extract("--all")
-    assert one.annotations.count() == 2
+    assert one.entities.count() == 2
 
 
 @pytest.mark.parametrize(
@@ -127,4 +123,4 @@ def test_extract_with_two_processes(nlp):
     ingest([SAMPLES_DIR], batch_name="samples", extract=False)
     out = extract("--all", "--processes", "2", "--batch-size", "2")
     assert "Re-extracted 5 stories" in out
-    assert Story.objects.filter(annotations__isnull=True).count() == 0
+    assert Story.objects.filter(entities__isnull=True).count() == 0

@@ -8,20 +8,20 @@ import pytest
 import spacy
 from django.core.management import CommandError, call_command
 
-from annotations.models import Annotation, LearnedPattern
+from annotations.models import Entity, LearnedPattern
 from annotations.services.patterns import patterns_learn
 from annotations.services.pipeline import learned_patterns
 from nlp.extraction import extract
 from nlp.extraction.rules import add_rules
 from nlp.windows import StoryDocs
-from tests.factories import make_annotation, make_story
+from tests.factories import make_entity, make_story
 
 TEXT = "Tonight Swan Lake opened. Swan Lake is long."
 
 
 def relabelled(story, occurrence=0, label="WORK_OF_ART"):
     """A model ORG prediction that an editor relabelled."""
-    return make_annotation(story, "Swan Lake", label, occurrence, model_label="ORG")
+    return make_entity(story, "Swan Lake", label, occurrence, model_label="ORG")
 
 
 @pytest.fixture
@@ -58,7 +58,7 @@ def test_too_few_edits_or_stories_learn_nothing(db):
 
 def test_disagreement_blocks_learning(three_relabels):
     other = make_story(TEXT)
-    make_annotation(other, "Swan Lake", "ORG", 0, origin=Annotation.Origin.EDITOR)
+    make_entity(other, "Swan Lake", "ORG", 0, origin=Entity.Origin.EDITOR)
     assert patterns_learn(min_agreement=0.9) == []  # 3 of 4 say WORK_OF_ART: 75%
     assert [p.agreement for p in patterns_learn(min_agreement=0.7)] == [0.75]
 
@@ -66,11 +66,11 @@ def test_disagreement_blocks_learning(three_relabels):
 def test_rejected_spans_count_against_and_accepted_model_spans_are_not_corrections(db):
     stories = [make_story(TEXT) for _ in range(3)]
     for story in stories:
-        make_annotation(story, "Swan Lake", "ORG", review_state=Annotation.ReviewState.ACCEPTED)
+        make_entity(story, "Swan Lake", "ORG", review_state=Entity.ReviewState.ACCEPTED)
     assert patterns_learn() == []  # the model was right: nothing to learn
     for story in stories:
         relabelled(story, 1)
-    make_annotation(stories[0], "Swan Lake", "WORK_OF_ART", 0, origin="editor", review_state="rejected")
+    make_entity(stories[0], "Swan Lake", "WORK_OF_ART", 0, origin="editor", review_state="rejected")
     # 3 corrections vs 3 accepted ORG + 1 rejected WORK_OF_ART
     assert patterns_learn(min_agreement=0.5) == []
 

@@ -8,11 +8,11 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext, override_settings
 
-from annotations.models import Annotation
+from annotations.models import Entity
 from annotations.rendering import label_style
 from annotations.selectors.reader import chunk_count, chunk_of_offset, legend, reader_chunk, split_paragraphs
 from stories.models import Story
-from tests.factories import make_annotation, make_story
+from tests.factories import make_entity, make_story
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HX-Request": "true"}
@@ -42,7 +42,7 @@ def test_label_colours_come_from_one_css_block_not_per_mark(editor_client):
     css = label_css([Label.objects.get(name="PERSON"), odd])
     assert css == '.ent[data-label="PERSON"]{--ent:#ffd6a5;--ent-fg:#111111}'
     story = make_story("Anna met Boris.")
-    make_annotation(story, "Anna")
+    make_entity(story, "Anna")
     page = editor_client.get(f"/stories/{story.pk}/").content.decode()
     assert '.ent[data-label="PERSON"]{--ent:#ffd6a5' in page and 'data-label="PERSON" data-start="0"' in page
 
@@ -55,9 +55,9 @@ def test_label_text_colour_has_contrast():
 
 def test_chunk_html_escapes_text_and_marks_entities():
     story = make_story('Anna said <script>alert("x")</script> & left.\n\nParis & Co.')
-    make_annotation(story, "Anna", review_state="pending")
-    make_annotation(story, "Paris", "GPE", review_state="accepted")
-    make_annotation(story, "left", "ORG", review_state="rejected")
+    make_entity(story, "Anna", review_state="pending")
+    make_entity(story, "Paris", "GPE", review_state="accepted")
+    make_entity(story, "left", "ORG", review_state="rejected")
     html = reader_chunk(story=Story.objects.defer("text").get(), index=0).html
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; " in html and "<script>" not in html
     anna = re.search(r'<mark id="ent-\d+" class="ent ent-pending"[^>]*data-label="PERSON" data-start="0" '
@@ -80,9 +80,9 @@ def test_chunks_are_paragraph_windows():
 
 def test_legend_counts_final_entities_and_pending_ones():
     story = make_story("Anna met Boris in Paris.")
-    make_annotation(story, "Anna", review_state="pending")
-    make_annotation(story, "Boris", review_state="accepted")
-    make_annotation(story, "Paris", "GPE", review_state="rejected")
+    make_entity(story, "Anna", review_state="pending")
+    make_entity(story, "Boris", review_state="accepted")
+    make_entity(story, "Paris", "GPE", review_state="rejected")
     rows = {item["label"].name: (item["total"], item["pending"]) for item in legend(story=story)}
     assert rows["PERSON"] == (2, 1) and rows["GPE"] == (0, 0)
 
@@ -91,9 +91,9 @@ def many_entities(count: int) -> Story:
     story = make_story(paragraphs(count // 2))
     rows = []
     for match in re.finditer(r"Anna|Boris", story.text):
-        rows.append(Annotation(story=story, start=match.start(), end=match.end(), text=match.group(),
+        rows.append(Entity(story=story, start=match.start(), end=match.end(), text=match.group(),
                                label_id="PERSON", review_state="pending", model_label="PERSON"))  # fmt: skip
-    Annotation.objects.bulk_create(rows[:count])
+    Entity.objects.bulk_create(rows[:count])
     return story
 
 
@@ -113,7 +113,7 @@ def test_reader_queries_stay_flat_as_entities_grow(editor_client):
         counts.append(queries(editor_client, f"/stories/{story.pk}/"))
         counts.append(queries(editor_client, f"/stories/{story.pk}/?chunk=0", headers=HTMX))
     assert counts[0] == counts[2] and counts[1] == counts[3], counts
-    assert large.annotations.count() == 200
+    assert large.entities.count() == 200
 
 
 @override_settings(READER_CHUNK_PARAGRAPHS=500)
@@ -121,7 +121,7 @@ def test_edit_queries_stay_flat_as_entities_grow(editor_client):
     counts = []
     for story in (many_entities(10), many_entities(200)):
         editor_client.get(f"/stories/{story.pk}/")
-        target = story.annotations.order_by("start")[3]
+        target = story.entities.order_by("start")[3]
         with CaptureQueriesContext(connection) as captured:
             response = editor_client.post(
                 f"/stories/{story.pk}/entities/{target.pk}/label/",

@@ -10,17 +10,17 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from annotations.models import Annotation, Edit
+from annotations.models import Edit, Entity
 from annotations.selectors.review import review_diff, review_queue
 from annotations.services.review import ReviewConflict, story_approve, story_return
 from stories.models import Story
-from tests.factories import make_annotation, make_character, make_story, make_user
+from tests.factories import make_character, make_entity, make_story, make_user
 
 pytestmark = pytest.mark.django_db
 
 HTMX = {"HX-Request": "true"}
-ACCEPTED = Annotation.ReviewState.ACCEPTED
-REJECTED = Annotation.ReviewState.REJECTED
+ACCEPTED = Entity.ReviewState.ACCEPTED
+REJECTED = Entity.ReviewState.REJECTED
 DIFF_TEXT = "Anna Petrova danced in Paris with Boris and Ivan at the Grand Hotel on Monday."
 
 
@@ -28,15 +28,15 @@ def story_with_every_change() -> Story:
     """One of each: kept, relabelled, removed, re-bounded, added, untouched; a rename, a merge, an added
     character, and an undone rename that must not show."""
     story = make_story(DIFF_TEXT, title="Diff story", status=Story.Status.DONE)
-    make_annotation(story, "Anna Petrova", "PERSON", review_state=ACCEPTED)
-    make_annotation(story, "Paris", "GPE", model_label="PERSON", review_state=ACCEPTED)
-    make_annotation(story, "Boris", "PERSON", review_state=REJECTED)
+    make_entity(story, "Anna Petrova", "PERSON", review_state=ACCEPTED)
+    make_entity(story, "Paris", "GPE", model_label="PERSON", review_state=ACCEPTED)
+    make_entity(story, "Boris", "PERSON", review_state=REJECTED)
     the_hotel = DIFF_TEXT.index("the Grand Hotel")
-    make_annotation(
+    make_entity(
         story, "Grand Hotel", "ORG", model_start=the_hotel, model_end=the_hotel + 15, review_state=ACCEPTED
     )
-    make_annotation(story, "Ivan", "PERSON", origin=Annotation.Origin.EDITOR, review_state=ACCEPTED)
-    make_annotation(story, "Monday", "DATE")  # still pending: the editor never looked at it
+    make_entity(story, "Ivan", "PERSON", origin=Entity.Origin.EDITOR, review_state=ACCEPTED)
+    make_entity(story, "Monday", "DATE")  # still pending: the editor never looked at it
     editor = make_user("editor", username="olga")
     make_character(story, "Anna Petrova")
     make_character(story, "Ivan", origin="editor")
@@ -147,16 +147,12 @@ class TestStoryReturn:
 class TestReviewDiff:
     def test_each_change_type(self):
         diff = review_diff(story=story_with_every_change())
-        assert [c.annotation.text for c in diff.added] == ["Ivan"]
-        assert [(c.annotation.model_label, c.model_text) for c in diff.removed] == [("PERSON", "Boris")]
-        assert [(c.annotation.model_label, c.annotation.label_id) for c in diff.relabelled] == [
-            ("PERSON", "GPE")
-        ]
-        assert [(c.model_text, c.annotation.text) for c in diff.rebounded] == [
-            ("the Grand Hotel", "Grand Hotel")
-        ]
+        assert [c.entity.text for c in diff.added] == ["Ivan"]
+        assert [(c.entity.model_label, c.model_text) for c in diff.removed] == [("PERSON", "Boris")]
+        assert [(c.entity.model_label, c.entity.label_id) for c in diff.relabelled] == [("PERSON", "GPE")]
+        assert [(c.model_text, c.entity.text) for c in diff.rebounded] == [("the Grand Hotel", "Grand Hotel")]
         assert diff.unchanged == 1
-        assert [c.annotation.text for c in diff.pending] == ["Monday"]
+        assert [c.entity.text for c in diff.pending] == ["Monday"]
         assert diff.span_change_count == 4
         relabelled = diff.relabelled[0]
         assert relabelled.before == "Anna Petrova danced in " and relabelled.after.startswith(" with Boris")
@@ -189,7 +185,7 @@ class TestReviewDiff:
 
     def test_a_span_relabelled_and_rebounded_is_listed_under_both(self):
         story = make_story("Lord Byron wrote.", status=Story.Status.DONE)
-        make_annotation(story, "Byron", "PERSON", model_start=0, model_end=10, model_label="ORG")
+        make_entity(story, "Byron", "PERSON", model_start=0, model_end=10, model_label="ORG")
         diff = review_diff(story=story)
         assert len(diff.relabelled) == 1 and len(diff.rebounded) == 1
         assert diff.rebounded[0].model_text == "Lord Byron"

@@ -9,7 +9,7 @@ import spacy
 from django.core.management import CommandError, call_command
 
 from annotations.services.training import spans_to_doc
-from tests.factories import make_annotation, make_batch, make_story
+from tests.factories import make_batch, make_entity, make_story
 
 TEXTS = [
     "Anna Petrova danced in Paris with Boris Orlov.",
@@ -29,7 +29,7 @@ def approved_stories(count: int, **fields):
         story = make_story(text, status="approved", **fields)
         for name in PEOPLE + PLACES:
             if name in story.text:
-                make_annotation(story, name, "PERSON" if name in PEOPLE else "GPE", origin="editor")
+                make_entity(story, name, "PERSON" if name in PEOPLE else "GPE", origin="editor")
         stories.append(story)
     return stories
 

@@ -8,10 +8,10 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from annotations.models import Annotation, Character, Edit
-from annotations.services.editing import annotation_accept
+from annotations.models import Character, Edit, Entity
+from annotations.services.editing import entity_accept
 from stories.models import Story
-from tests.factories import make_annotation, make_character, make_story
+from tests.factories import make_character, make_entity, make_story
 from tests.permissions import assert_csrf_enforced, assert_permission_matrix
 
 pytestmark = pytest.mark.django_db
@@ -25,9 +25,9 @@ def world() -> dict:
     boris = make_character(story, "Boris")
     return {
         "story": story,
-        "pending": make_annotation(story, "Anna Zhunussova", review_state="pending", character=anna),
-        "moscow": make_annotation(story, "Moscow", "GPE", review_state="accepted"),
-        "boris": make_annotation(story, "Boris", review_state="accepted", character=boris),
+        "pending": make_entity(story, "Anna Zhunussova", review_state="pending", character=anna),
+        "moscow": make_entity(story, "Moscow", "GPE", review_state="accepted"),
+        "boris": make_entity(story, "Boris", review_state="accepted", character=boris),
         "anna": anna,
         "boris_character": boris,
     }
@@ -74,7 +74,7 @@ def prepare(name: str):
     method, url_kwargs, data = ENDPOINTS[name]
     w = world()
     if name == "story-undo":
-        annotation_accept(story=w["story"], pk=w["pending"].pk, user=None, version=1)
+        entity_accept(story=w["story"], pk=w["pending"].pk, user=None, version=1)
     version = Story.objects.get(pk=w["story"].pk).version
     body = {**data(w), "version": version} if data else None
     return method, url(name, w, **url_kwargs(w)), body
@@ -168,7 +168,7 @@ def test_panels_show_what_the_editor_needs(editor_client):
     assert "Suggested" in entity and "Accept" in entity and "Reject" in entity
     preview = editor_client.get(url("entity-apply-preview", w, entity_id=w["boris"].pk), headers=HTMX).content
     assert "appears 1 more time" in preview.decode() and "Tag all 1 as PERSON (Boris)" in preview.decode()
-    anna = Annotation.objects.create(story=w["story"], start=45, end=49, text="Anna", label_id="PERSON",
+    anna = Entity.objects.create(story=w["story"], start=45, end=49, text="Anna", label_id="PERSON",
                                      review_state="accepted", origin="editor")  # fmt: skip
     preview = editor_client.get(
         url("entity-apply-preview", w, entity_id=anna.pk), headers=HTMX
@@ -205,7 +205,7 @@ def test_invalid_span_is_400_with_a_message(editor_client):
     assert "no word" in response.content.decode() or "paragraph" in response.content.decode()
     response = editor_client.post(create, {"start": 0, "end": 4, "label": "NOPE", "version": 1}, headers=HTMX)
     assert response.status_code == 400 and "Unknown label" in response.content.decode()
-    assert Annotation.objects.count() == 3 and Story.objects.get().version == 1
+    assert Entity.objects.count() == 3 and Story.objects.get().version == 1
 
 
 def test_missing_entity_is_404(editor_client):

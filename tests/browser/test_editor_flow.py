@@ -11,10 +11,10 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
-from annotations.models import Annotation, Character, Edit
+from annotations.models import Character, Edit, Entity
 from stories.models import ImportBatch, Story
 from tests.browser.conftest import ROOT, log_in
-from tests.factories import make_annotation, make_story, make_user
+from tests.factories import make_entity, make_story, make_user
 
 # serialized_rollback: the live server needs committed rows (transaction=True), and the flush after each
 # such test would otherwise take the labels seeded by migration with it.
@@ -104,8 +104,8 @@ def _idle_before_teardown(page):
     idle(page)
 
 
-def mark(page, annotation: Annotation):
-    return page.locator(f"#story-text mark[data-entity-id='{annotation.pk}']")
+def mark(page, entity: Entity):
+    return page.locator(f"#story-text mark[data-entity-id='{entity.pk}']")
 
 
 def anna_mentions(story: Story) -> dict[str, int]:
@@ -120,13 +120,13 @@ def test_editor_flow_on_a_sample_story(page, shot):
     story = Story.objects.get()
     # The bundled model already finds "Swan Lake" here. The issue's flow is an editor tagging a name
     # the model missed, so remove that one prediction before the editor opens the story.
-    Annotation.objects.filter(story=story, text="Swan Lake").delete()
+    Entity.objects.filter(story=story, text="Swan Lake").delete()
     # The model tags "Odette/Odile" (a role) ORG: the wrong label the editor fixes below. Should extraction
     # ever get it right, put the mistake back so this step still tests a relabel.
-    odette = Annotation.objects.get(story=story, text="Odette/Odile")
+    odette = Entity.objects.get(story=story, text="Odette/Odile")
     if odette.label_id != "ORG":
-        Annotation.objects.filter(pk=odette.pk).update(label_id="ORG", review_state="pending")
-    linked = Annotation.objects.filter(story=story, character__name="Anna Zhunussova")
+        Entity.objects.filter(pk=odette.pk).update(label_id="ORG", review_state="pending")
+    linked = Entity.objects.filter(story=story, character__name="Anna Zhunussova")
     total, short = linked.count(), linked.filter(text="Anna").count()  # 13 and 11 with the bundled model
     assert short > 0 and anna_mentions(story) == {"Anna Zhunussova": total}
     characters = Character.objects.filter(story=story).count()
@@ -136,7 +136,7 @@ def test_editor_flow_on_a_sample_story(page, shot):
     shot("editor-story-list")  # the guide's story-list.png comes from test_story_list.py
     page.get_by_role("link", name=story.title).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(story.title)
-    expect(page.locator("#story-text mark.ent")).to_have_count(Annotation.objects.filter(story=story).count())
+    expect(page.locator("#story-text mark.ent")).to_have_count(Entity.objects.filter(story=story).count())
     shot("editor-reader", doc=True)
 
     # 1. Select "Swan Lake" with the mouse and tag it from the toolbar.
@@ -146,7 +146,7 @@ def test_editor_flow_on_a_sample_story(page, shot):
     with edit_response(page) as answer:
         page.get_by_role("toolbar").get_by_role("button", name="WORK_OF_ART").click()
     assert answer.value.status == 200
-    swan = Annotation.objects.get(story=story, text="Swan Lake")
+    swan = Entity.objects.get(story=story, text="Swan Lake")
     assert (swan.label_id, swan.origin, swan.review_state) == ("WORK_OF_ART", "editor", "accepted")
     assert story.text[swan.start : swan.end] == "Swan Lake"
     assert Edit.objects.filter(story=story, action="create", user__username="edna").count() == 1
@@ -167,7 +167,7 @@ def test_editor_flow_on_a_sample_story(page, shot):
 
     # 3. Keyboard only: the relabelled entity keeps the focus; j and k walk on in reading order from it.
     expect(mark(page, odette)).to_be_focused()
-    ordered = list(Annotation.objects.filter(story=story).exclude(review_state="rejected").order_by("start"))
+    ordered = list(Entity.objects.filter(story=story).exclude(review_state="rejected").order_by("start"))
     before, after = ordered[ordered.index(odette) - 1], ordered[ordered.index(odette) + 1]
     inspected = page.locator("#entity-panel .entity-text")
     expect(inspected).to_have_text(odette.text)
@@ -195,7 +195,7 @@ def test_editor_flow_on_a_sample_story(page, shot):
     settled(page, story)
     expect(panel.locator("li.character")).to_have_count(characters + 1)
 
-    split_off = set(Annotation.objects.filter(character__name="Anna").values_list("pk", flat=True))
+    split_off = set(Entity.objects.filter(character__name="Anna").values_list("pk", flat=True))
 
     panel.get_by_role("link", name="Edit Anna", exact=True).click()
     expect(inspector.get_by_role("heading")).to_have_text("Character: Anna")
@@ -224,7 +224,7 @@ def test_editor_flow_on_a_sample_story(page, shot):
         page.keyboard.press("u")
     assert answer.value.status == 200
     assert anna_mentions(story) == {"Anna Zhunussova": total - short, "Anna": short}
-    assert set(Annotation.objects.filter(character__name="Anna").values_list("pk", flat=True)) == split_off
+    assert set(Entity.objects.filter(character__name="Anna").values_list("pk", flat=True)) == split_off
     merge = Edit.objects.get(story=story, action="character_merge")
     assert merge.undone_by_id is not None
     settled(page, story)
@@ -251,9 +251,9 @@ def test_selecting_a_model_suggestion_exactly_accepts_it(page):
     selection with 7 accepts the suggestion (its model history kept) instead of adding a second row."""
     make_user("editor", username="edna")
     story = make_story(ANNA_SAMPLE.read_text(encoding="utf-8"), title="Anna")
-    suggestion = make_annotation(story, "Swan Lake", "WORK_OF_ART", review_state="pending")
-    make_annotation(story, "Odette/Odile", "ORG", review_state="pending")
-    rows = Annotation.objects.filter(story=story).count()
+    suggestion = make_entity(story, "Swan Lake", "WORK_OF_ART", review_state="pending")
+    make_entity(story, "Odette/Odile", "ORG", review_state="pending")
+    rows = Entity.objects.filter(story=story).count()
 
     log_in(page, "edna")
     page.goto(f"/stories/{story.pk}/")
@@ -268,7 +268,7 @@ def test_selecting_a_model_suggestion_exactly_accepts_it(page):
         "accepted",
         "model",
     )
-    assert Annotation.objects.filter(story=story).count() == rows
+    assert Entity.objects.filter(story=story).count() == rows
     assert Edit.objects.get(story=story).action == "accept"
     expect(mark(page, suggestion)).to_have_attribute("data-state", "accepted")
 
@@ -277,7 +277,7 @@ def test_a_stale_edit_shows_a_conflict_and_overwrites_nothing(page, shot, browse
     make_user("editor", username="edna")
     make_user("editor", username="ed")
     story = make_story("Anna Pavlova danced in Paris with Boris.", title="Two editors")
-    paris = make_annotation(story, "Paris", "PERSON")  # the model's mistake both editors see
+    paris = make_entity(story, "Paris", "PERSON")  # the model's mistake both editors see
 
     # Two browser contexts: two separate sessions, both with the story open at version 1.
     context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 860})
@@ -330,7 +330,7 @@ def test_the_inspector_keeps_up_with_quick_j_presses(page):
     make_user("editor", username="edna")
     story = make_story("Anna met Boris and Clara in Paris.", title="Quick keys")
     for name in ("Anna", "Boris", "Clara"):
-        make_annotation(story, name, "PERSON")
+        make_entity(story, name, "PERSON")
     log_in(page, "edna")
     page.goto(f"/stories/{story.pk}/")
     page.locator("#story-text").focus()
@@ -345,7 +345,7 @@ def test_the_inspector_keeps_up_with_quick_j_presses(page):
 def test_a_conflict_also_refreshes_the_status_badge(page):
     make_user("editor", username="edna")
     story = make_story("Anna Pavlova danced in Paris with Boris.", title="Badge")
-    paris = make_annotation(story, "Paris", "PERSON")
+    paris = make_entity(story, "Paris", "PERSON")
     log_in(page, "edna")
     page.goto(f"/stories/{story.pk}/")
     expect(page.locator("#story-status")).to_have_text("New")
@@ -372,7 +372,7 @@ def test_an_invalid_selection_shows_the_servers_400_message(page, shot):
     error = page.get_by_role("alert").filter(has_text="select at least one word")
     expect(error).to_be_visible()
     shot("editor-invalid-selection")
-    assert not Annotation.objects.filter(story=story).exists()
+    assert not Entity.objects.filter(story=story).exists()
     story.refresh_from_db()
     assert (story.version, story.status) == (1, Story.Status.NEW)
 

@@ -7,10 +7,10 @@ import pytest
 import spacy
 from spacy.tokens import DocBin
 
-from annotations.models import Annotation, Edit
+from annotations.models import Edit, Entity
 from stories.models import Story
 from tests.browser.conftest import log_in
-from tests.factories import make_annotation, make_story, make_user
+from tests.factories import make_entity, make_story, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -27,12 +27,12 @@ def test_return_fix_approve_and_export(page, shot, tmp_path):
     editor = make_user("editor", username="edna")
     make_user("reviewer", username="rita")
     story = make_story(TEXT, title="The Dying Swan", status=Story.Status.DONE, assigned_to=editor)
-    accepted = Annotation.ReviewState.ACCEPTED
-    make_annotation(story, "Anna Pavlova", "PERSON", review_state=accepted)
-    make_annotation(story, "Paris", "GPE", model_label="PERSON", review_state=accepted)
-    make_annotation(story, "Boris", "ORG", model_label="ORG", review_state=Annotation.ReviewState.REJECTED)
-    boris = make_annotation(story, "Boris", "PERSON", occurrence=1)  # a suggestion left pending
-    make_annotation(story, "wings", "LOC", origin=Annotation.Origin.EDITOR, review_state=accepted)
+    accepted = Entity.ReviewState.ACCEPTED
+    make_entity(story, "Anna Pavlova", "PERSON", review_state=accepted)
+    make_entity(story, "Paris", "GPE", model_label="PERSON", review_state=accepted)
+    make_entity(story, "Boris", "ORG", model_label="ORG", review_state=Entity.ReviewState.REJECTED)
+    boris = make_entity(story, "Boris", "PERSON", occurrence=1)  # a suggestion left pending
+    make_entity(story, "wings", "LOC", origin=Entity.Origin.EDITOR, review_state=accepted)
 
     # The reviewer finds the story in the queue and reads what the editor changed.
     log_in(page, "rita")

@@ -12,7 +12,7 @@ from annotations.models import Label
 from core import roles
 from stories.models import Story
 from tests.browser.conftest import log_in
-from tests.factories import make_annotation, make_batch, make_character, make_story, make_user
+from tests.factories import make_batch, make_character, make_entity, make_story, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -65,8 +65,8 @@ def test_reviewer_assigns_and_sees_refusals(page, shot):
     make_story("Anna Zhunussova danced Swan Lake in Paris.", title="Swan Lake", batch=batch)
     editor = make_user("editor", username="edna")
     giselle = make_story("Giselle met Albrecht in Vienna.", title="Giselle", batch=batch, assigned_to=editor)
-    make_annotation(giselle, "Giselle")
-    make_annotation(giselle, "Vienna", label="GPE")
+    make_entity(giselle, "Giselle")
+    make_entity(giselle, "Vienna", label="GPE")
     make_character(giselle, "Giselle")
     make_story(
         "Clara dreamt of the Nutcracker.",

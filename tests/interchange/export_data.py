@@ -6,7 +6,7 @@ a token ("Donald" in "MacDonald"), a span across a line break, non-ASCII text an
 
 from __future__ import annotations
 
-from annotations.models import Annotation
+from annotations.models import Entity
 from stories.models import Story
 from stories.services import text_sha256, word_count
 from tests.factories import make_batch, make_character, make_story
@@ -51,7 +51,7 @@ def make_export_set() -> dict:
     return {"anna": anna_story, "macbeth": macbeth_story, "plain": plain, "draft": draft, "batch": batch}
 
 
-def _span(story, text, label, *, occurrence=0, origin="model", model_label=None, **fields) -> Annotation:
+def _span(story, text, label, *, occurrence=0, origin="model", model_label=None, **fields) -> Entity:
     start = -1
     for _ in range(occurrence + 1):
         start = story.text.index(text, start + 1)
@@ -61,6 +61,6 @@ def _span(story, text, label, *, occurrence=0, origin="model", model_label=None,
         fields.setdefault("review_state", "accepted")
     else:
         fields.setdefault("review_state", "accepted")
-    return Annotation.objects.create(
+    return Entity.objects.create(
         story=story, start=start, end=end, text=text, label_id=label, origin=origin, **fields
     )

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from annotations.models import Annotation, Character, Label
+from annotations.models import Character, Entity, Label
 from interchange.readers.checks import span_cut_problem
 from stories.models import Story
 
@@ -31,10 +31,10 @@ def write_jsonl(path: Path, *objects) -> Path:
 
 
 def spans_of(story: Story) -> list[tuple[int, int, str, str]]:
-    return list(story.annotations.order_by("start", "-end").values_list("start", "end", "label_id", "origin"))
+    return list(story.entities.order_by("start", "-end").values_list("start", "end", "label_id", "origin"))
 
 
-def test_prodigy_spans_are_imported_as_accepted_imported_annotations(tmp_path):
+def test_prodigy_spans_are_imported_as_accepted_imported_entities(tmp_path):
     text = "Anna Petrova met Boris in Paris."
     path = write_jsonl(
         tmp_path / "prodigy.jsonl",
@@ -52,7 +52,7 @@ def test_prodigy_spans_are_imported_as_accepted_imported_annotations(tmp_path):
     ingest(str(path), "--label-map", "PER=PERSON")
     story = Story.objects.get()
     assert spans_of(story) == [(0, 12, "PERSON", "imported"), (26, 31, "GPE", "imported")]
-    assert set(story.annotations.values_list("review_state", flat=True)) == {"accepted"}
+    assert set(story.entities.values_list("review_state", flat=True)) == {"accepted"}
     assert story.meta["prodigy"] == {"source": "x"}
 
 
@@ -114,7 +114,7 @@ def test_bad_records_name_file_and_line_and_import_nothing_of_that_story(tmp_pat
     output = run_failing(path)
     assert f"{path}:2: " in output and message in output
     assert list(Story.objects.values_list("text", flat=True)) == ["A good story about Oslo."]
-    assert not Annotation.objects.exists()
+    assert not Entity.objects.exists()
 
 
 def test_unknown_label_rolls_back_the_whole_story_and_create_labels_accepts_it(tmp_path):
@@ -127,12 +127,12 @@ def test_unknown_label_rolls_back_the_whole_story_and_create_labels_accepts_it(t
     path = write_jsonl(tmp_path / "t.jsonl", line)
     output = run_failing(path)
     assert "unknown label 'TRAIN'" in output and "--create-labels" in output
-    assert not Story.objects.exists() and not Character.objects.exists() and not Annotation.objects.exists()
+    assert not Story.objects.exists() and not Character.objects.exists() and not Entity.objects.exists()
     ingest(str(path), "--create-labels")
     assert Label.objects.filter(name="TRAIN").exists()
     story = Story.objects.get()
     assert spans_of(story) == [(0, 4, "PERSON", "imported"), (14, 28, "TRAIN", "imported")]
-    assert story.annotations.get(start=0).character.name == "Anna"
+    assert story.entities.get(start=0).character.name == "Anna"
 
 
 def test_span_cut_problem_catches_surrogates_and_marks():
@@ -200,12 +200,12 @@ def test_litbank_imports_cleanly_with_nested_spans_kept():
     assert "100 imported, 0 duplicates, 0 failed" in out
     stored = {
         (Path(source).stem, start, end, label)
-        for source, start, end, label in Annotation.objects.values_list(
+        for source, start, end, label in Entity.objects.values_list(
             "story__source_name", "start", "end", "label_id"
         )
     }
     assert stored == expected
-    assert Annotation.objects.filter(label_id="PRODUCT").count() == 197  # every VEH, as PRODUCT
+    assert Entity.objects.filter(label_id="PRODUCT").count() == 197  # every VEH, as PRODUCT
     by_story: dict[str, list[tuple[int, int]]] = {}
     for stem, start, end, _ in stored:
         by_story.setdefault(stem, []).append((start, end))

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from annotations.models import Annotation, Character
+from annotations.models import Character, Entity
 from interchange.services import ingest as ingest_module
 from interchange.services.ingest import ingest
 from nlp.extraction import CharacterRow, Extraction, SpanRow
@@ -64,7 +64,7 @@ def test_the_samples_import_with_their_entities(nlp):
     assert words == sum(len(p.read_text().split()) for p in SAMPLES_DIR.glob("*.txt"))
     assert f"{words:,} words" in out and "5 imported, 0 duplicates, 0 failed" in out and "words/s" in out
 
-    annotations = Annotation.objects.select_related("story")
+    annotations = Entity.objects.select_related("story")
     assert annotations.count() > 50
     assert f"{annotations.count()} entities" in out
     for a in annotations:
@@ -72,8 +72,8 @@ def test_the_samples_import_with_their_entities(nlp):
         assert (a.origin, a.review_state) == ("model", "pending")
         assert (a.model_start, a.model_end, a.model_label) == (a.start, a.end, a.label_id)
     anna = Story.objects.get(source_name__endswith="001_b126eebb701a6029.txt")
-    assert anna.annotations.filter(text="Anna Zhunussova", label="PERSON").exists()
-    assert anna.annotations.filter(text="Moscow", label="GPE").exists()
+    assert anna.entities.filter(text="Anna Zhunussova", label="PERSON").exists()
+    assert anna.entities.filter(text="Moscow", label="GPE").exists()
 
 
 def test_the_mojibake_sample_is_repaired_and_the_rest_kept_verbatim(nlp):
@@ -194,7 +194,7 @@ def test_a_failure_half_way_leaves_no_partial_story_and_a_rerun_finishes(nlp, mo
     with pytest.raises(RuntimeError, match="disk full"):
         ingest([SAMPLES_DIR], batch_name="interrupted")
     assert Story.objects.count() == 2
-    assert set(Annotation.objects.values_list("story", flat=True)) == set(
+    assert set(Entity.objects.values_list("story", flat=True)) == set(
         Story.objects.values_list("pk", flat=True)
     )
     interrupted = ImportBatch.objects.get()
@@ -205,19 +205,19 @@ def test_a_failure_half_way_leaves_no_partial_story_and_a_rerun_finishes(nlp, mo
     assert (report.imported, len(report.duplicates), report.failed) == (3, 2, 0)
     assert Story.objects.count() == 5
     # The two stories written before the crash are whole: same spans as a clean extraction gives.
-    assert all(story.annotations.exists() for story in Story.objects.all())
+    assert all(story.entities.exists() for story in Story.objects.all())
 
 
 def test_dry_run_reads_and_extracts_but_writes_nothing(nlp):
     out, _ = run(SAMPLES_DIR, dry_run=True)
     assert "Dry run (nothing written): 5 imported" in out
     assert " 0 entities" not in out
-    assert (Story.objects.count(), Annotation.objects.count(), ImportBatch.objects.count()) == (0, 0, 0)
+    assert (Story.objects.count(), Entity.objects.count(), ImportBatch.objects.count()) == (0, 0, 0)
 
 
 def test_no_extract_stores_texts_only(tmp_path):
     out, _ = run(SAMPLES_DIR, no_extract=True)
-    assert Story.objects.count() == 5 and not Annotation.objects.exists()
+    assert Story.objects.count() == 5 and not Entity.objects.exists()
     assert "no extraction" in out
     assert ImportBatch.objects.get().pipeline_name == ""
 
@@ -255,7 +255,7 @@ def test_extracted_characters_are_stored_and_linked(tmp_path, monkeypatch):
         "female",
         "model",
     )
-    assert sorted(story.annotations.values_list("text", "label", "character")) == [
+    assert sorted(story.entities.values_list("text", "label", "character")) == [
         ("Anna", "PERSON", anna.pk),
         ("Paris", "GPE", None),
     ]
@@ -292,7 +292,7 @@ def test_annotated_jsonl_skips_the_model_and_stores_imported_spans(tmp_path, mon
     anna = Character.objects.get()
     assert (anna.name, anna.aliases, anna.gender, anna.origin) == ("Anna", ["Anya"], "female", "imported")
     rows = list(
-        story.annotations.values_list("text", "label", "origin", "review_state", "character", "model_label")
+        story.entities.values_list("text", "label", "origin", "review_state", "character", "model_label")
     )
     assert rows == [
         ("Anna", "PERSON", "imported", "accepted", anna.pk, ""),
@@ -318,10 +318,10 @@ def test_an_annotated_record_with_an_unknown_label_fails_whole(tmp_path):
 @pytest.mark.django_db(transaction=True)
 def test_two_processes_give_the_same_result_as_one(nlp):
     ingest([SAMPLES_DIR], processes=2, batch_size=2)
-    two = sorted(Annotation.objects.values_list("story__source_name", "start", "end", "label"))
+    two = sorted(Entity.objects.values_list("story__source_name", "start", "end", "label"))
     Story.objects.all().delete()
     ingest([SAMPLES_DIR], processes=1)
-    one = sorted(Annotation.objects.values_list("story__source_name", "start", "end", "label"))
+    one = sorted(Entity.objects.values_list("story__source_name", "start", "end", "label"))
     assert two == one and len(one) > 50
 
 

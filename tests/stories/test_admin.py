@@ -8,11 +8,11 @@ from django.urls import reverse
 
 from annotations.models import Edit, Label
 from stories.models import ImportBatch, PipelineSetting
-from tests.factories import make_annotation, make_character, make_story
+from tests.factories import make_character, make_entity, make_story
 
 pytestmark = pytest.mark.django_db
 
-FABULA_APPS = {"stories", "annotations"}
+FABULA_APPS = {"stories", "annotations", "interchange"}
 
 
 @pytest.fixture
@@ -20,7 +20,7 @@ def data(admin_user):
     batch = ImportBatch.objects.create(name="Batch one", errors=[{"path": "x.txt", "reason": "empty"}])
     story = make_story("Anna Petrova danced in Paris with Boris.", title="Anna's night", batch=batch)
     anna = make_character(story)
-    make_annotation(story, "Anna Petrova", character=anna)
+    make_entity(story, "Anna Petrova", character=anna)
     Edit.objects.create(story=story, user=admin_user, action="create", summary="Tagged Anna")
     PipelineSetting.objects.create(spacy_model="")
     return story
@@ -32,7 +32,7 @@ def fabula_models():
 
 def test_every_model_of_both_apps_is_registered():
     names = {model.__name__ for model in fabula_models()}
-    assert {"ImportBatch", "Story", "PipelineSetting", "Label", "Character", "Annotation", "Edit"} <= names
+    assert {"ImportBatch", "Story", "PipelineSetting", "Label", "Character", "Entity", "Edit"} <= names
 
 
 def test_changelists_search_and_change_pages_render(client, admin_user, data):

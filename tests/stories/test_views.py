@@ -9,9 +9,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from annotations.models import Annotation
+from annotations.models import Entity
 from stories.models import Story
-from tests.factories import make_annotation, make_batch, make_character, make_story, make_user
+from tests.factories import make_batch, make_character, make_entity, make_story, make_user
 from tests.permissions import assert_csrf_enforced, assert_permission_matrix
 
 pytestmark = pytest.mark.django_db
@@ -75,9 +75,9 @@ class TestListRendering:
 
     def test_row_shows_counts_status_editor_and_reader_link(self, editor_client, editor):
         story = make_story(title="Counted", status=Story.Status.IN_PROGRESS, assigned_to=editor)
-        make_annotation(story, "Anna Petrova")
-        make_annotation(story, "Paris", label="GPE")
-        make_annotation(story, "Boris", review_state=Annotation.ReviewState.REJECTED)
+        make_entity(story, "Anna Petrova")
+        make_entity(story, "Paris", label="GPE")
+        make_entity(story, "Boris", review_state=Entity.ReviewState.REJECTED)
         make_character(story, "Anna Petrova")
         row = row_of(editor_client.get(LIST), story)
         assert '<td class="col-num" data-count="entities">2</td>' in row  # the rejected one is not final
@@ -170,12 +170,12 @@ class TestFilters:
         assert titles(editor_client.get(LIST, {"editor": editor.pk})) == ["Mine"]
         assert titles(editor_client.get(LIST, {"editor": "null"})) == ["Orphan"]
 
-    def test_label_present_ignores_rejected_annotations(self, editor_client):
+    def test_label_present_ignores_rejected_entities(self, editor_client):
         tagged = make_story("Anna went to Paris.", title="Tagged")
-        make_annotation(tagged, "Paris", label="GPE")
+        make_entity(tagged, "Paris", label="GPE")
         rejected = make_story("Boris went to Paris.", title="Rejected only")
-        make_annotation(rejected, "Paris", label="GPE", review_state=Annotation.ReviewState.REJECTED)
-        make_annotation(rejected, "Boris", label="GPE", review_state=Annotation.ReviewState.REJECTED)
+        make_entity(rejected, "Paris", label="GPE", review_state=Entity.ReviewState.REJECTED)
+        make_entity(rejected, "Boris", label="GPE", review_state=Entity.ReviewState.REJECTED)
         make_story("Nothing.", title="Bare")
         assert titles(editor_client.get(LIST, {"label": "GPE"})) == ["Tagged"]
 
@@ -215,9 +215,9 @@ class TestSortAndPages:
     def test_sort_by_entities_descending(self, editor_client):
         few, many = make_story(title="Few"), make_story(title="Many")
         make_story(title="None")
-        make_annotation(few, "Anna Petrova")
+        make_entity(few, "Anna Petrova")
         for text in ("Anna Petrova", "Paris", "Boris"):
-            make_annotation(many, text)
+            make_entity(many, text)
         assert titles(editor_client.get(LIST, {"sort": "-entities"})) == ["Many", "Few", "None"]
 
     def test_sort_by_status_follows_the_workflow(self, editor_client):
@@ -256,8 +256,8 @@ class TestQueryCount:
         batch = make_batch()
         for _ in range(count):
             story = make_story(batch=batch, assigned_to=editor)
-            make_annotation(story, "Anna Petrova")
-            make_annotation(story, "Paris", label="GPE")
+            make_entity(story, "Anna Petrova")
+            make_entity(story, "Paris", label="GPE")
             make_character(story)
 
     @pytest.mark.parametrize("role", ["editor", "reviewer"])
