@@ -4,6 +4,12 @@ from django.apps import AppConfig
 
 
 class AnnotationsConfig(AppConfig):
-    """Labels, entity annotations, characters, the editor workspace, review and export."""
+    """Labels, entities, characters, the edit log and undo; the reader and every edit, review, dashboard."""
 
     name = "annotations"
+
+    def ready(self) -> None:
+        from annotations.listing import STORY_LIST
+        from stories import listing
+
+        listing.register(STORY_LIST)

@@ -20,6 +20,14 @@ from stories.models import Story
 SPAN_EDGE_WHITESPACE = (" ", "\n", "\t", "\r", "\xa0", "\u2009", "\u200a", "\u202f", "\u3000")
 
 
+class Origin(models.TextChoices):
+    """Where an entity or a character came from; one vocabulary for both."""
+
+    MODEL = "model", "Model"
+    EDITOR = "editor", "Editor"
+    IMPORTED = "imported", "Imported"
+
+
 class Label(models.Model):
     name = models.CharField(max_length=40, unique=True, help_text="Code used in exports, e.g. PERSON.")
     description = models.CharField(max_length=200, blank=True)
@@ -45,10 +53,7 @@ class Character(models.Model):
         NONBINARY = "nonbinary", "Non-binary"
         UNKNOWN = "unknown", "Unknown"
 
-    class Origin(models.TextChoices):
-        MODEL = "model", "Model"
-        EDITOR = "editor", "Editor"
-        IMPORTED = "imported", "Imported"
+    Origin = Origin
 
     story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="characters")
     name = models.CharField(max_length=300)
@@ -73,11 +78,34 @@ def edge_whitespace_free() -> Q:
     return condition
 
 
+def final_condition(relation: str = "") -> Q:
+    """The editors' final set, as a condition; `relation` ("entities__") reaches it from a story."""
+    return ~Q(**{f"{relation}review_state": "rejected"})
+
+
+def model_draft_condition(relation: str = "") -> Q:
+    """Rows the model predicted, as a condition; `relation` as for final_condition()."""
+    return ~Q(**{f"{relation}model_label": ""})
+
+
+class EntityQuerySet(models.QuerySet):
+    """The three sets every read starts from, written once."""
+
+    def final(self) -> EntityQuerySet:
+        """The editors' final set: everything not rejected (accepted, imported, and pending)."""
+        return self.filter(final_condition())
+
+    def model_draft(self) -> EntityQuerySet:
+        """What the model predicted, whatever became of it (model_* keep its original span and label)."""
+        return self.filter(model_draft_condition())
+
+    def pending(self) -> EntityQuerySet:
+        """Suggestions nobody has decided yet."""
+        return self.filter(review_state=Entity.ReviewState.PENDING)
+
+
 class Entity(models.Model):
-    class Origin(models.TextChoices):
-        MODEL = "model", "Model"
-        EDITOR = "editor", "Editor"
-        IMPORTED = "imported", "Imported"
+    Origin = Origin
 
     class ReviewState(models.TextChoices):
         PENDING = "pending", "Suggested"
@@ -108,6 +136,8 @@ class Entity(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = EntityQuerySet.as_manager()
 
     class Meta:
         ordering = ["story", "start", "end"]

@@ -1,6 +1,7 @@
 """The story list's search, filters and sort, as one django-filter FilterSet bound to the query string.
 
 Every parameter is a plain GET field, so a filtered list is a URL that can be shared or bookmarked.
+Filters and sorts from the `stories.listing` extensions join the ones defined here.
 """
 
 from __future__ import annotations
@@ -8,7 +9,7 @@ from __future__ import annotations
 import django_filters
 from django import forms
 
-from stories import selectors
+from stories import listing, selectors
 from stories.models import Story
 
 # (queryset ordering, URL value, label). Ties fall back to the primary key so pages never overlap.
@@ -17,8 +18,16 @@ SORTS = (
     ("status_rank", "status", "Status"),
     ("updated_at", "updated", "Last updated"),
     ("word_count", "words", "Words"),
-    ("entity_count", "entities", "Entities"),
 )
+
+
+def ordering_filter(sorts: tuple[tuple[str, str, str], ...]) -> django_filters.OrderingFilter:
+    return django_filters.OrderingFilter(
+        label="Sort by",
+        fields=[(field, value) for field, value, _ in sorts],
+        field_labels={field: label for field, _, label in sorts},
+        empty_label="Best match / title",
+    )
 
 
 class StoryFilter(django_filters.FilterSet):
@@ -44,36 +53,28 @@ class StoryFilter(django_filters.FilterSet):
         empty_label="Anyone",
         null_label="Nobody",
     )
-    label = django_filters.ChoiceFilter(
-        label="Has label", choices=selectors.label_choices, method="filter_label", empty_label="Any label"
-    )
-    character = django_filters.CharFilter(
-        label="Character",
-        method="filter_character",
-        widget=forms.TextInput(attrs={"type": "search", "placeholder": "Name or alias"}),
-    )
     mine = django_filters.ChoiceFilter(
         choices=[("1", "My queue")], method="filter_mine", widget=forms.HiddenInput
     )
-    sort = django_filters.OrderingFilter(
-        label="Sort by",
-        fields=[(field, value) for field, value, _ in SORTS],
-        field_labels={field: label for field, _, label in SORTS},
-        empty_label="Best match / title",
-    )
+    sort = ordering_filter(SORTS)
 
     class Meta:
         model = Story
         fields: list[str] = []
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.sorts = SORTS + tuple(s for extension in listing.EXTENSIONS for s in extension.sorts)
+        sort = self.filters.pop("sort")
+        for extension in listing.EXTENSIONS:
+            self.filters.update(extension.filters())
+        self.filters["sort"] = ordering_filter(self.sorts) if self.sorts != SORTS else sort
+        for name, extra in self.filters.items():
+            extra.model, extra.parent = Story, self
+            extra.field_name = extra.field_name or name
+
     def filter_search(self, queryset, name, value):
         return selectors.story_search(queryset, value)
-
-    def filter_label(self, queryset, name, value):
-        return selectors.story_with_label(queryset, value)
-
-    def filter_character(self, queryset, name, value):
-        return selectors.story_with_character(queryset, value.strip()) if value.strip() else queryset
 
     def filter_mine(self, queryset, name, value):
         return queryset.filter(assigned_to=self.request.user)
@@ -93,7 +94,7 @@ class StoryFilter(django_filters.FilterSet):
         if not current and not self.data.get("q"):
             current = "title"  # what filter_queryset falls back to
         links = {}
-        for _, value, _ in SORTS:
+        for _, value, _ in self.sorts:
             if current == value:
                 links[value] = {"next": f"-{value}", "aria": "ascending"}
             elif current == f"-{value}":

@@ -36,14 +36,6 @@ class ImportBatch(models.Model):
         return self.name
 
 
-class StoryQuerySet(models.QuerySet):
-    def reviewable(self) -> StoryQuerySet:
-        return self.filter(status=Story.Status.DONE)
-
-    def approved(self) -> StoryQuerySet:
-        return self.filter(status=Story.Status.APPROVED)
-
-
 class Story(models.Model):
     class Status(models.TextChoices):
         NEW = "new", "New"
@@ -79,8 +71,6 @@ class Story(models.Model):
 
     # The text never changes, so history leaves it out rather than copying a novel per status change.
     history = HistoricalRecords(excluded_fields=["text", "text_length"])
-
-    objects = StoryQuerySet.as_manager()
 
     class Meta:
         ordering = ["id"]

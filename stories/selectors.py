@@ -1,7 +1,7 @@
-"""Reads for the story pages: the annotated story list, full-text search, and the filter choices.
+"""Reads for the story pages: the story list, full-text search, and the filter choices.
 
-`stories` never imports `annotations`; the list still needs entity, character and label facts, so it
-reaches them through Story's reverse relations (`annotations`, `characters`) by name.
+Columns and filters that need other apps' tables (entity and character counts, label and character
+filters) come from the extensions in `stories.listing`; nothing here names another app's model.
 """
 
 from __future__ import annotations
@@ -10,20 +10,16 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import (
     Case,
-    Count,
-    Exists,
     IntegerField,
-    OuterRef,
     Q,
     QuerySet,
-    Subquery,
-    TextField,
     Value,
     When,
 )
-from django.db.models.functions import Cast, Coalesce, Lower
+from django.db.models.functions import Lower
 
 from core import roles
+from stories import listing
 from stories.models import ImportBatch, Story
 
 # The text search configuration; migration 0003 builds its GIN index on exactly this expression.
@@ -39,38 +35,13 @@ STATUS_ORDER = [
 ]
 
 
-def _related_model(relation: str):
-    """The model behind one of Story's reverse relations, without importing its app."""
-    return Story._meta.get_field(relation).related_model
-
-
-def _count_of(relation: str, condition: Q | None = None) -> Coalesce:
-    # A correlated subquery per relation, not Count() over two joins: joining annotations and
-    # characters at once multiplies rows (10,000 mentions × 200 characters for a novel) before
-    # DISTINCT can undo it. Each subquery is an index lookup on (story_id, ...).
-    field = Story._meta.get_field(relation)
-    fk_name = field.field.name
-    rows = _related_model(relation)._default_manager.filter(**{fk_name: OuterRef("pk")})
-    if condition is not None:
-        rows = rows.filter(condition)
-    counted = rows.order_by().values(fk_name).annotate(n=Count("pk")).values("n")
-    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
-
-
-def _final_set() -> Q:
-    """Annotations in the editors' final set: everything not rejected."""
-    return ~Q(review_state="rejected")
-
-
 def story_list() -> QuerySet[Story]:
-    """Every story with `entity_count` (final set), `character_count`, `status_rank` and `title_key`
-    (the title lower-cased, so sorting ignores case on every database), ready to list."""
-    return (
+    """Every story with `status_rank`, `title_key` (the title lower-cased, so sorting ignores case on
+    every database) and the listing extensions' columns, ready to list."""
+    stories = (
         Story.objects.select_related("assigned_to", "batch")
         .defer("text", "meta")
         .annotate(
-            entity_count=_count_of("entities", _final_set()),
-            character_count=_count_of("characters"),
             title_key=Lower("title"),
             status_rank=Case(
                 *(When(status=status, then=Value(rank)) for rank, status in enumerate(STATUS_ORDER)),
@@ -79,6 +50,7 @@ def story_list() -> QuerySet[Story]:
             ),
         )
     )
+    return listing.annotated(stories)
 
 
 def story_search(queryset: QuerySet[Story], query: str) -> QuerySet[Story]:
@@ -107,32 +79,6 @@ def story_search(queryset: QuerySet[Story], query: str) -> QuerySet[Story]:
         if word:
             queryset = queryset.filter(Q(title__icontains=word) | Q(text__icontains=word))
     return queryset
-
-
-def story_with_label(queryset: QuerySet[Story], label: str) -> QuerySet[Story]:
-    """Stories with at least one entity of `label` in the final set (rejected ones do not count)."""
-    annotations = _related_model("entities")._default_manager.filter(
-        _final_set(), story=OuterRef("pk"), label_id=label
-    )
-    return queryset.filter(Exists(annotations))
-
-
-def story_with_character(queryset: QuerySet[Story], name: str) -> QuerySet[Story]:
-    """Stories with a character whose name or one of whose aliases contains `name`."""
-    # Aliases are a JSON list; searching its text form finds a part of any alias ("anna" in "Annabel"),
-    # which a JSON lookup (whole elements only) would not.
-    characters = (
-        _related_model("characters")
-        ._default_manager.alias(aliases_text=Cast("aliases", TextField()))
-        .filter(Q(name__icontains=name) | Q(aliases_text__icontains=name), story=OuterRef("pk"))
-    )
-    return queryset.filter(Exists(characters))
-
-
-def label_choices() -> list[tuple[str, str]]:
-    """(name, name) for every label, in the labels' display order."""
-    label_model = _related_model("entities")._meta.get_field("label").related_model
-    return [(name, name) for name in label_model._default_manager.values_list("name", flat=True)]
 
 
 def batch_list() -> QuerySet[ImportBatch]:

@@ -65,10 +65,6 @@ def batch_by_name(name: str) -> ImportBatch | None:
     return ImportBatch.objects.filter(name=name).order_by("-started_at", "-id").first()
 
 
-def dashboard_batches() -> QuerySet[ImportBatch]:
-    return ImportBatch.objects.order_by("name", "-started_at")
-
-
 def status_counts(*, batch: ImportBatch | None = None) -> list[tuple[str, str, int]]:
     """(status value, display name, count) for every status, zeros included, in workflow order."""
     stories = Story.objects.all() if batch is None else Story.objects.filter(batch=batch)
@@ -101,16 +97,16 @@ def editor_work(*, batch: ImportBatch | None = None) -> list[dict]:
 
 def label_frequencies(*, batch: ImportBatch | None = None) -> list[dict]:
     """Per label: spans in the final set and in the model's original draft, most frequent first."""
-    annotations = Entity.objects.all() if batch is None else Entity.objects.filter(story__batch=batch)
+    entities = Entity.objects.all() if batch is None else Entity.objects.filter(story__batch=batch)
     final = dict(
-        annotations.exclude(review_state=Entity.ReviewState.REJECTED)
+        entities.final()
         .order_by()
         .values_list("label_id")
         .annotate(n=Count("id"))
         .values_list("label_id", "n")
     )
     model = dict(
-        annotations.exclude(model_label="")
+        entities.model_draft()
         .order_by()
         .values_list("model_label")
         .annotate(n=Count("id"))

@@ -25,7 +25,6 @@ from stories.models import Story
 _BLANK_LINES = re.compile(r"\n[^\S\n]*\n\s*")
 # Text with no blank lines (one paragraph per line) is split at single newlines once a block is this long.
 LONG_BLOCK = 20_000
-FINAL = ~Q(review_state=Entity.ReviewState.REJECTED)
 CHUNK_TEXT_SECONDS = 6 * 60 * 60
 
 
@@ -168,7 +167,8 @@ def reader_chunk(*, story: Story, index: int) -> Chunk:
     index = min(max(index, 0), count - 1)
     start, end, pairs = _chunk_span(story, index)
     rows = (
-        Entity.objects.filter(FINAL, story=story, start__gte=start, start__lt=end)
+        Entity.objects.final()
+        .filter(story=story, start__gte=start, start__lt=end)
         .order_by("start", "end")
         .values("id", "start", "end", "label_id", "review_state", "character_id")
     )
@@ -201,7 +201,8 @@ def reader_paragraph(*, story: Story, offset: int) -> Paragraph:
     bounds = paragraph_bounds(story)
     start, end = bounds[2 * i], bounds[2 * i + 1]
     rows = (
-        Entity.objects.filter(FINAL, story=story, start__gte=start, start__lt=end)
+        Entity.objects.final()
+        .filter(story=story, start__gte=start, start__lt=end)
         .order_by("start", "end")
         .values("id", "start", "end", "label_id", "review_state", "character_id")
     )
@@ -215,9 +216,10 @@ def legend(*, story: Story, labels: list[Label] | None = None) -> list[dict]:
     """Every label with its colour, hotkey, and this story's entity and pending-suggestion counts."""
     counts = {
         row["label_id"]: row
-        for row in Entity.objects.filter(FINAL, story=story)
+        for row in Entity.objects.final()
+        .filter(story=story)
         .values("label_id")
-        .annotate(total=Count("id"), pending=Count("id", filter=Q(review_state="pending")))
+        .annotate(total=Count("id"), pending=Count("id", filter=Q(review_state=Entity.ReviewState.PENDING)))
     }
     items = []
     for label in labels if labels is not None else Label.objects.all():
@@ -236,7 +238,7 @@ def character_stats(*, story: Story, character_id: int | None = None) -> dict[in
     Grouped on Entity's character_id alone: grouping Character rows (JSON aliases and all) by a
     join was ten times slower on a novel with 400 characters.
     """
-    rows = Entity.objects.filter(FINAL, story=story, character__isnull=False)
+    rows = Entity.objects.final().filter(story=story, character__isnull=False)
     if character_id is not None:
         rows = rows.filter(character_id=character_id)
     stats = rows.values("character_id").annotate(count=Count("id"), first=Min("start")).order_by()
@@ -277,11 +279,6 @@ def history(*, story: Story, limit: int = 20) -> QuerySet[Edit]:
     )
 
 
-def entity_get(*, story: Story, pk: int) -> Entity:
-    """One entity of this story (any review state), with its label and character; DoesNotExist else."""
-    return Entity.objects.select_related("label", "character").get(story=story, pk=pk)
-
-
 def mention_matches(*, story: Story, entity: Entity) -> dict:
     """Other word-boundary occurrences of the entity's text, for "apply to all mentions".
 
@@ -292,7 +289,7 @@ def mention_matches(*, story: Story, entity: Entity) -> dict:
     pattern = re.compile(r"(?<!\w)" + re.escape(entity.text) + r"(?!\w)")
     starts = [m.start() for m in pattern.finditer(story.text) if m.start() != entity.start]
     length = len(entity.text)
-    final = Entity.objects.filter(FINAL, story=story)
+    final = Entity.objects.final().filter(story=story)
     existing = list(final.values_list("id", "start", "end", "label_id", "character_id"))
     by_bounds = {(s, e): (pk, label, char) for pk, s, e, label, char in existing}
     ends = sorted((s, e) for _, s, e, _, _ in existing)

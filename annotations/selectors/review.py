@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 
-from annotations.models import Character, Edit, Entity
-from stories.models import ImportBatch, Story
+from annotations.models import Character, Edit, Entity, final_condition, model_draft_condition
+from stories.models import Story
 
 # How much story text to show either side of a changed span.
 CONTEXT_CHARS = 60
@@ -21,8 +21,8 @@ CONTEXT_CHARS = 60
 REVIEW_ACTIONS = (Edit.Action.APPROVE, Edit.Action.RETURN)
 QUEUE_STATUSES = (Story.Status.DONE, Story.Status.RETURNED, Story.Status.APPROVED)
 
-_FINAL = ~Q(entities__review_state=Entity.ReviewState.REJECTED)
-_FROM_MODEL = ~Q(entities__model_label="")
+_FINAL = final_condition("entities__")
+_FROM_MODEL = model_draft_condition("entities__")
 
 
 def review_queue(*, status: str = Story.Status.DONE, batch_id: int | None = None) -> QuerySet[Story]:
@@ -52,7 +52,7 @@ def review_queue(*, status: str = Story.Status.DONE, batch_id: int | None = None
             last_editor=Subquery(last_editor),
             character_count=Subquery(character_count),
             span_count=Count("entities", filter=_FINAL),
-            added=Count("entities", filter=_FINAL & Q(entities__model_label="")),
+            added=Count("entities", filter=_FINAL & ~_FROM_MODEL),
             removed=Count(
                 "entities",
                 filter=_FROM_MODEL & Q(entities__review_state=Entity.ReviewState.REJECTED),
@@ -76,11 +76,6 @@ def review_queue(*, status: str = Story.Status.DONE, batch_id: int | None = None
     if batch_id:
         stories = stories.filter(batch_id=batch_id)
     return stories
-
-
-def review_queue_batches() -> QuerySet[ImportBatch]:
-    """Batches that have at least one story, for the queue's filter."""
-    return ImportBatch.objects.filter(stories__isnull=False).distinct().order_by("name")
 
 
 def review_status_counts() -> dict[str, int]:

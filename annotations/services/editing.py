@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 
 from annotations.models import Character, Edit, Entity, Label
 from annotations.selectors.reader import mention_matches, paragraph_containing
@@ -177,7 +176,7 @@ def entity_accept(*, story: Story, pk: int, user, version: int) -> ChangeLog:
 def entities_review_label(*, story: Story, label: Label, accept: bool, user, version: int) -> ChangeLog:
     """Accept or reject every pending suggestion with `label` at once, as one undoable change."""
     change = story_change(story=story, version=version, user=user)
-    rows = list(Entity.objects.filter(story=story, label=label, review_state=State.PENDING))
+    rows = list(Entity.objects.pending().filter(story=story, label=label))
     if not rows:
         raise ValidationError(f"There are no pending {label.name} suggestions in this story.")
     change.before = [snapshot(row) for row in rows]
@@ -271,7 +270,3 @@ def story_mark_done(*, story: Story, user, version: int) -> ChangeLog:
     change.after = [{"model": "story", "id": story.pk, "fields": {"status": story.status}}]
     change.record(Edit.Action.STATUS, "Marked done")
     return change
-
-
-def has_pending(*, story: Story) -> bool:
-    return Entity.objects.filter(Q(review_state=State.PENDING), story=story).exists()

@@ -1,7 +1,7 @@
 """Persisting the model's draft: an Extraction becomes Entity and Character rows in bulk.
 
 Contract: `extraction_rows()` turns one story's Extraction into unsaved rows (model predictions,
-pending), dropping spans the database would refuse; `extraction_save()` writes them with two
+pending), dropping spans the database would refuse; `rows_save()` writes them with two
 bulk_creates. `reextract()` re-runs the model over stories and replaces only predictions no editor
 touched: rows an editor created, changed, accepted, rejected or logged in an Edit are kept, and so are
 the characters they mention and every character an editor created or changed.
@@ -104,13 +104,6 @@ def rows_save(rows: Rows, *, reuse: dict[int, Character] | None = None) -> None:
     for entity_index, character_index in rows.links.items():
         rows.entities[entity_index].character = by_index[character_index]
     Entity.objects.bulk_create(rows.entities)
-
-
-def extraction_save(*, story: Story, extraction: Extraction, labels: frozenset[str] | None = None) -> Rows:
-    """Write a freshly imported story's draft. Call inside the transaction that created the story."""
-    rows = extraction_rows(story=story, extraction=extraction, labels=labels or known_labels())
-    rows_save(rows)
-    return rows
 
 
 @dataclass

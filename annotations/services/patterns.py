@@ -40,7 +40,7 @@ def corrections() -> Q:
 
 
 def propose(*, min_count: int, min_stories: int, min_agreement: float) -> list[Proposal]:
-    final = Entity.objects.exclude(review_state=Entity.ReviewState.REJECTED)
+    final = Entity.objects.final()
     votes: dict[tuple[str, str], list[int]] = defaultdict(list)  # (text, label) -> story ids, one per edit
     for text, label, story_id in final.filter(corrections()).values_list("text", "label_id", "story_id"):
         if len(text) <= MAX_PATTERN_CHARS and not text.islower():
