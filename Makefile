@@ -8,7 +8,7 @@ export UV_PYTHON_DOWNLOADS := never
 DEMO_PASSWORD ?= fabula-demo
 export DEMO_PASSWORD
 
-.PHONY: install run serve demo test test-fast lint format lock clean
+.PHONY: install run serve demo chromium test test-fast lint format lock clean
 
 # Find an interpreter that satisfies .python-version (3.12+): pyenv's shim reads that file itself.
 PYTHON ?= $(shell for p in python3.12 python3.13 python3.14 python3; do \
@@ -34,15 +34,29 @@ serve:
 
 run: demo serve
 
-test: install
+# The browser tests drive Debian's Chromium. Install it where this machine allows (root with apt-get);
+# elsewhere stop with one line that says what to install.
+CHROMIUM ?= /usr/bin/chromium
+chromium:
+	@test -x $(CHROMIUM) || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "make: installing Debian's chromium for the browser tests"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else \
+	    echo "make test: the browser tests need Debian's Chromium at $(CHROMIUM): run 'sudo apt-get install chromium' (or 'make test-fast' to skip them)" >&2; \
+	    exit 1; \
+	  fi; }
+
+test: install chromium
 	$(PY) -m ruff check .
+	$(VENV)/bin/lint-imports
 	$(PY) -m pytest -n 2 --ds=config.settings.test $(PYTEST_ARGS)
 
 test-fast: install
 	$(PY) -m pytest -n 2 --ds=config.settings.test -m "not browser and not slow" $(PYTEST_ARGS)
 
 lint: install
-	$(PY) -m ruff check . && $(PY) -m ruff format --check .
+	$(PY) -m ruff check . && $(PY) -m ruff format --check . && $(VENV)/bin/lint-imports
 
 format: install
 	$(PY) -m ruff check --fix . && $(PY) -m ruff format .

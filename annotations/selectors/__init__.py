@@ -1,3 +1,3 @@
-"""Reads, one module per area: the reader (workspace), review, the dashboard, and export."""
+"""Reads, one module per area: the reader, review and the dashboard."""
 
 from __future__ import annotations

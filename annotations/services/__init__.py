@@ -1,1 +1,2 @@
-"""Writes for the annotations app, one module per area (editing, review, export)."""
+"""Writes, one module per area: editing, characters, changes (versions and undo), review, extraction,
+patterns, the drafting pipeline and training."""

@@ -12,7 +12,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from annotations.services.extraction import ReextractReport, reextract
-from interchange.management.commands.ingest import positive_int
+from core.arguments import positive_int
 from stories.models import ImportBatch, Story
 
 

@@ -13,14 +13,8 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from core.arguments import positive_int
 from interchange.services.ingest import Event, IngestReport, ingest
-
-
-def positive_int(value: str) -> int:
-    number = int(value)
-    if number < 1:
-        raise ValueError(value)
-    return number
 
 
 def label_pair(value: str) -> tuple[str, str]:

@@ -32,5 +32,5 @@ class Command(BaseCommand):
             for username, is_new in created.items():
                 verb = "Created" if is_new else "Reset"
                 self.stdout.write(self.style.SUCCESS(f"{verb} demo account {username!r}."))
-            from_env = bool(os.environ.get("DEMO_PASSWORD"))
-            self.stdout.write(f"Password: {'$DEMO_PASSWORD' if from_env else repr(DEFAULT_PASSWORD)}.")
+            # The password itself, not the variable's name: this is what the person types at the login page.
+            self.stdout.write(f"Log in as admin, editor or reviewer; password: {password}")
