@@ -20,6 +20,19 @@ def _label_field() -> forms.ModelChoiceField:
     )  # fmt: skip
 
 
+class SettleForm(VersionForm):
+    """Marking done or approving: how to settle the suggestions still pending, if any."""
+
+    settle = forms.ChoiceField(
+        choices=[
+            ("", "Refuse if any are pending"),
+            ("accept", "Accept the rest"),
+            ("reject", "Reject the rest"),
+        ],
+        required=False,
+    )
+
+
 class SpanCreateForm(VersionForm):
     start = forms.IntegerField(min_value=0)
     end = forms.IntegerField(min_value=1)

@@ -15,21 +15,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Case, F, Value, When
 from django.utils import timezone
 
 from annotations.models import Character, Edit, Entity
+from stories import policy
 from stories.models import Story
 
-ANNOTATION_FIELDS = (
+ENTITY_FIELDS = (
     "start", "end", "text", "label", "character", "origin", "review_state",
     "model_start", "model_end", "model_label",
 )  # fmt: skip
 CHARACTER_FIELDS = ("name", "aliases", "gender", "origin")
 STORY_FIELDS = ("status",)
-_MODELS = {"entity": (Entity, ANNOTATION_FIELDS), "character": (Character, CHARACTER_FIELDS)}
+_MODELS = {"entity": (Entity, ENTITY_FIELDS), "character": (Character, CHARACTER_FIELDS)}
 _MODELS["story"] = (Story, STORY_FIELDS)
 _NAME_OF = {Entity: "entity", Character: "character", Story: "story"}
 
@@ -90,22 +90,25 @@ def story_change(*, story: Story, version: int, user) -> ChangeLog:
 
     The conditional UPDATE is the lock: on PostgreSQL it takes the row lock, so a second editor's
     UPDATE waits, then re-reads the version and matches nothing; SQLite's IMMEDIATE transactions
-    serialise writers. A first edit also moves the story from new to in progress. An approved story
-    is locked (ValidationError) until a reviewer returns it.
+    serialise writers. A first edit also moves the story from new to in progress, and an editor's first
+    edit of an unassigned story claims it. stories.policy decides who may edit at all (PermissionDenied).
     """
-    if story.status == Story.Status.APPROVED:
-        raise ValidationError(
-            "This story is approved and locked; a reviewer must return it before it changes."
-        )
+    # The workflow state and assignee as they are now, not as the caller's page saw them.
+    story.status, story.assigned_to_id = Story.objects.values_list("status", "assigned_to").get(pk=story.pk)
+    policy.check_edit(user, story)
+    claim = {"assigned_to": user} if policy.claims(user, story) else {}
     new = Story.Status.NEW
     updated = Story.objects.filter(pk=story.pk, version=version).update(
         version=F("version") + 1,
         status=Case(When(status=new, then=Value(Story.Status.IN_PROGRESS)), default=F("status")),
         updated_at=timezone.now(),
+        **claim,
     )
     if not updated:
         raise StaleVersion(Story.objects.values_list("version", flat=True).get(pk=story.pk))
     story.version = version + 1
+    if claim:
+        story.assigned_to = user
     if story.status == new:
         story.status = Story.Status.IN_PROGRESS
     return ChangeLog(story=story, user=user, version=story.version)

@@ -14,6 +14,7 @@ from django.db import transaction
 from annotations.models import Character, Edit, Entity, Label
 from annotations.selectors.reader import mention_matches, paragraph_containing
 from annotations.services.changes import ChangeLog, gone, snapshot, story_change
+from annotations.services.settling import settle_pending
 from annotations.services.snapping import snap, step, window_around
 from stories.models import Story
 
@@ -256,17 +257,22 @@ def entity_apply_all(*, story: Story, pk: int, user, version: int) -> ChangeLog:
 
 
 @transaction.atomic
-def story_mark_done(*, story: Story, user, version: int) -> ChangeLog:
-    """Mark the story done (ready for review); recorded and undoable like any edit."""
-    old = story.status
-    if old == Story.Status.DONE:
+def story_mark_done(*, story: Story, user, version: int, settle: str | None = None) -> ChangeLog:
+    """Mark the story done (ready for review); recorded and undoable like any edit.
+
+    Pending suggestions refuse it (PendingSuggestions) unless `settle` is "accept" or "reject": then
+    the rest are settled in the same change, so one undo restores them and the status together.
+    """
+    if story.status == Story.Status.DONE:
         raise ValidationError("This story is already marked done.")
-    if old == Story.Status.APPROVED:
-        raise ValidationError("This story is approved; a reviewer must return it before it changes.")
     change = story_change(story=story, version=version, user=user)
-    change.before = [{"model": "story", "id": story.pk, "fields": {"status": old}}]
+    old = story.status
+    before, after = settle_pending(story=story, user=user, settle=settle, verb="mark the story done")
+    change.before = [*before, {"model": "story", "id": story.pk, "fields": {"status": old}}]
     story.status = Story.Status.DONE
     story.save(update_fields=["status", "updated_at"])  # through save(), so simple-history records it
-    change.after = [{"model": "story", "id": story.pk, "fields": {"status": story.status}}]
-    change.record(Edit.Action.STATUS, "Marked done")
+    change.after = [*after, {"model": "story", "id": story.pk, "fields": {"status": story.status}}]
+    change.starts, change.bulk = [row["fields"]["start"] for row in after], bool(after)
+    settled = f", {'accepting' if settle == 'accept' else 'rejecting'} {len(after)} pending" if after else ""
+    change.record(Edit.Action.STATUS, f"Marked done{settled}")
     return change

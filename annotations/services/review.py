@@ -11,7 +11,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from annotations.models import Edit
-from core import roles
+from annotations.services.settling import settle_pending
+from stories import policy
 from stories.models import Story
 
 COMMENT_MAX_CHARS = 5000
@@ -26,7 +27,7 @@ class ReviewConflict(Exception):
 
 
 def _check_reviewer(user, verb: str) -> None:
-    if not roles.is_reviewer(user):
+    if not policy.may_review(user):
         raise PermissionDenied(f"Only reviewers and admins can {verb} stories.")
 
 
@@ -51,10 +52,11 @@ def _record(*, story: Story, user, action: str, summary: str, before: dict) -> E
 
 
 @transaction.atomic
-def story_approve(*, story: Story, user) -> Story:
+def story_approve(*, story: Story, user, settle: str | None = None) -> Story:
     """Mark a done story approved and clear any earlier return comment.
 
-    Returns the updated story, a fresh instance: the one passed in is not modified.
+    Pending suggestions refuse it (PendingSuggestions) unless `settle` is "accept" or "reject"; the
+    settling is its own Edit, before the approval. Returns the updated story, a fresh instance.
     """
     _check_reviewer(user, "approve")
     story = _locked(story)
@@ -63,6 +65,14 @@ def story_approve(*, story: Story, user) -> Story:
             f"“{story.title}” is {story.get_status_display().lower()}, not done: only stories an editor "
             "has marked done can be approved. Reload the review queue to see its current state."
         )
+    before, after = settle_pending(story=story, user=user, settle=settle, verb="approve the story")
+    if after:
+        verb = "Accepted" if settle == "accept" else "Rejected"
+        Edit.objects.create(
+            story=story, user=user, before=before, after=after, story_version=story.version,
+            action=Edit.Action.ACCEPT if settle == "accept" else Edit.Action.REJECT,
+            summary=f"{verb} the {len(after)} pending suggestions before approving",
+        )  # fmt: skip
     return _transition(
         story, user, Story.Status.APPROVED, "", Edit.Action.APPROVE, f"Approved by {user.get_username()}"
     )

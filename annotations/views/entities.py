@@ -191,6 +191,8 @@ def story_done(request: HttpRequest, pk: int) -> HttpResponse:
     return perform(
         request,
         story,
-        forms.VersionForm(request.POST),
-        lambda d: editing.story_mark_done(story=story, user=request.user, version=d["version"]),
+        forms.SettleForm(request.POST),
+        lambda d: editing.story_mark_done(
+            story=story, user=request.user, version=d["version"], settle=d["settle"] or None
+        ),
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 
 from annotations.models import Character, Edit, Entity, Label
 from annotations.selectors.reader import mention_matches
@@ -267,7 +267,7 @@ def test_two_simultaneous_edits_on_postgres_one_wins_the_other_is_stale():
 
 def test_an_approved_story_is_locked_until_returned():
     story = make_story(TEXT, status=Story.Status.APPROVED)
-    with pytest.raises(ValidationError, match="approved and locked"):
+    with pytest.raises(PermissionDenied, match="is approved, so it is read-only"):
         editing.entity_create(story=story, start=0, end=4, label=label("PERSON"), user=None, version=1)
     assert not Entity.objects.exists() and Story.objects.get().version == 1
 

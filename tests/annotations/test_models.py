@@ -50,3 +50,42 @@ def test_the_rename_migration_keeps_old_edits_undoable():
     assert [entry["model"] for entry in edit.before + edit.after] == ["entity", "entity"]
     executor = MigrationExecutor(connection)
     executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_stories_done_or_approved_with_pending_suggestions_go_back_to_in_progress():
+    executor = MigrationExecutor(connection)
+    before, after = [("annotations", "0004_entity")], [("annotations", "0005_settle_unreviewed_stories")]
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps
+    Story, Entity = old.get_model("stories", "Story"), old.get_model("annotations", "Entity")
+    stories = {}
+    for n, (status, state) in enumerate(
+        [("approved", "pending"), ("done", "pending"), ("approved", "accepted"), ("in_progress", "pending")]
+    ):
+        story = Story.objects.create(
+            title=f"{status} {state}",
+            text="Anna.",
+            text_length=5,
+            sha256=f"{n}" * 64,
+            word_count=1,
+            status=status,
+        )
+        Entity.objects.create(story=story, start=0, end=4, text="Anna", label_id="PERSON", review_state=state)
+        stories[(status, state)] = story.pk
+    executor = MigrationExecutor(connection)
+    executor.migrate(after)
+    new = executor.loader.project_state(after).apps
+    Story, Entity, Edit = (new.get_model(*name) for name in (
+        ("stories", "Story"), ("annotations", "Entity"), ("annotations", "Edit")))  # fmt: skip
+    status = dict(Story.objects.values_list("pk", "status"))
+    assert status[stories[("approved", "pending")]] == "in_progress"
+    assert status[stories[("done", "pending")]] == "in_progress"
+    assert status[stories[("approved", "accepted")]] == "approved"
+    assert status[stories[("in_progress", "pending")]] == "in_progress"
+    assert Entity.objects.filter(review_state="pending").count() == 3  # nothing was decided for anyone
+    logged = Edit.objects.get(story_id=stories[("approved", "pending")])
+    assert logged.summary == "Moved back to In progress: 1 suggestion was never reviewed"
+    assert logged.before[0]["fields"]["status"] == "approved"
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())

@@ -56,7 +56,7 @@ ENDPOINTS = {
     "entity-link": ("post", lambda w: {"entity_id": w["moscow"].pk}, lambda w: {"new_name": "Moscow"}),
     "entity-apply-all": ("post", lambda w: {"entity_id": w["boris"].pk}, lambda w: {}),
     "label-review": ("post", lambda w: {"label": "PERSON"}, lambda w: {"decision": "accept"}),
-    "story-done": ("post", lambda w: {}, lambda w: {}),
+    "story-done": ("post", lambda w: {}, lambda w: {"settle": "reject"}),
     "story-undo": ("post", lambda w: {}, lambda w: {}),
     "character-create": ("post", lambda w: {}, lambda w: {"name": "Swan"}),
     "character-rename": ("post", lambda w: {"character_id": w["boris_character"].pk},
@@ -253,7 +253,7 @@ def test_undo_refused_is_400_with_the_reason(editor_client):
 
 def test_mark_done_updates_status_in_the_event(editor_client):
     w = world()
-    response = editor_client.post(url("story-done", w), {"version": 1}, headers=HTMX)
+    response = editor_client.post(url("story-done", w), {"version": 1, "settle": "accept"}, headers=HTMX)
     event = json.loads(response["HX-Trigger"])["fabula:changed"]
     assert event["status"] == "done" and event["status_label"] == "Done"
     assert Story.objects.get().status == "done"

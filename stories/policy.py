@@ -1,0 +1,68 @@
+"""Who may do what to a story: the one set of rules that views, commands and the API all call.
+
+Roles come from core.roles; this adds what the story's own state says. A Done story waits for review and
+an Approved one is final, so editors cannot change either; reviewers may still fix a Done story from the
+review page. An assigned story belongs to its assignee, reviewers and admins. `user=None` is the command
+line, which is trusted with roles but not with workflow states. Each refusal says why and who can help.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+
+from core import roles
+from core.access import NO_EDITOR_ROLE
+from stories.models import Story
+
+
+def edit_refusal(user, story: Story) -> str | None:
+    """Why `user` may not change `story`'s entities and characters now, or None when they may."""
+    if user is not None and not roles.can_edit(user):
+        return NO_EDITOR_ROLE
+    reviewer = user is None or roles.is_reviewer(user)
+    if story.status == Story.Status.APPROVED:
+        return (
+            f"“{story.title}” is approved, so it is read-only. A reviewer can return it to its editor, "
+            "or an admin can reopen it."
+        )
+    if story.status == Story.Status.DONE and not reviewer:
+        return (
+            f"“{story.title}” is done and waiting for review, so it is read-only. A reviewer can return "
+            "it to you with a comment, or approve it."
+        )
+    if story.assigned_to_id and user is not None and story.assigned_to_id != user.pk and not reviewer:
+        return (
+            f"“{story.title}” is assigned to {assignee_name(story)}; only they, reviewers and admins can "
+            "edit it. Ask a reviewer to reassign it if you should work on it."
+        )
+    return None
+
+
+def check_edit(user, story: Story) -> None:
+    """Raise PermissionDenied with the reason when `user` may not edit `story`."""
+    if reason := edit_refusal(user, story):
+        raise PermissionDenied(reason)
+
+
+def claims(user, story: Story) -> bool:
+    """Whether `user`'s first edit makes the unassigned `story` theirs: editors claim, reviewers fix."""
+    return story.assigned_to_id is None and user is not None and not roles.is_reviewer(user)
+
+
+def may_review(user) -> bool:
+    """Approve and return stories, see the review queue, the dashboard and the export."""
+    return user is None or roles.is_reviewer(user)
+
+
+def may_reopen(user) -> bool:
+    """Move an approved story back to In progress without a review comment: admins only."""
+    return user is None or roles.is_admin(user)
+
+
+def may_assign(user) -> bool:
+    return user is None or roles.is_reviewer(user)
+
+
+def assignee_name(story: Story) -> str:
+    user = story.assigned_to
+    return (user.get_full_name() or user.get_username()) if user else "nobody"
