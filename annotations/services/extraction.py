@@ -114,6 +114,8 @@ class ReextractReport:
     added: int = 0
     characters_removed: int = 0
     characters_added: int = 0
+    # Done and Approved stories promise that nothing in them is pending; new suggestions would break it.
+    settled_skipped: int = 0
 
 
 def reextract(
@@ -124,8 +126,14 @@ def reextract(
     progress: Callable[[Story], None] | None = None,
     report: ReextractReport | None = None,
 ) -> ReextractReport:
-    """Re-run the active pipeline over `stories`; each story is rewritten in its own transaction."""
+    """Re-run the active pipeline over `stories`; each story is rewritten in its own transaction.
+
+    Done and Approved stories are left as they are and counted in `settled_skipped`.
+    """
     report = report or ReextractReport()
+    settled = stories.filter(status__in=[Story.Status.DONE, Story.Status.APPROVED])
+    report.settled_skipped += settled.count()
+    stories = stories.exclude(pk__in=settled.values("pk"))
     labels = known_labels()
     nlp = drafting_nlp()
     items = ((story.text, story) for story in _in_chunks(stories))

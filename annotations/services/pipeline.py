@@ -12,7 +12,7 @@ from django.db import DatabaseError
 from spacy.language import Language
 
 from annotations.models import LearnedPattern
-from nlp.loading import Pattern, get_nlp
+from nlp.loading import Pattern, available_pipelines, get_nlp
 from stories.models import PipelineSetting
 
 
@@ -36,5 +36,19 @@ def learned_patterns() -> tuple[Pattern, ...]:
         return ()
 
 
+class PipelineUnavailable(Exception):
+    """The chosen pipeline cannot be loaded; the message names it, says why and lists the choices."""
+
+
 def drafting_nlp() -> Language:
-    return get_nlp(active_model_name(), learned_patterns())
+    """The drafting pipeline, or PipelineUnavailable with a message a command prints as one line."""
+    name = active_model_name()
+    try:
+        return get_nlp(name, learned_patterns())
+    except (OSError, ImportError, ValueError, KeyError) as error:
+        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        choices = ", ".join(available_pipelines(settings.MODELS_DIR)) or "none is installed"
+        raise PipelineUnavailable(
+            f"The spaCy pipeline {name!r} cannot be loaded ({reason}). Installed and trained pipelines: "
+            f"{choices}. Set SPACY_MODEL, or choose one in the admin's Active spaCy pipeline."
+        ) from None

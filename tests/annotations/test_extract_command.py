@@ -124,3 +124,27 @@ def test_extract_with_two_processes(nlp):
     out = extract("--all", "--processes", "2", "--batch-size", "2")
     assert "Re-extracted 5 stories" in out
     assert Story.objects.filter(entities__isnull=True).count() == 0
+
+
+@pytest.mark.django_db
+def test_done_and_approved_stories_are_not_re_extracted():
+    from tests.factories import make_story
+
+    done, approved, open_ = (make_story(f"Anna {n} met Boris.", status=s) for n, s in enumerate(
+        [Story.Status.DONE, Story.Status.APPROVED, Story.Status.IN_PROGRESS]))  # fmt: skip
+    out = StringIO()
+    call_command("extract", "--all", stdout=out)
+    assert "2 done or approved stories were left as they are" in out.getvalue()
+    assert not done.entities.exists() and not approved.entities.exists()
+    assert open_.entities.exists()
+
+
+@pytest.mark.django_db
+def test_an_unloadable_pipeline_is_one_line_not_a_traceback():
+    from stories.models import PipelineSetting
+    from tests.factories import make_story
+
+    make_story()
+    PipelineSetting.objects.create(spacy_model="gone_pipeline")
+    with pytest.raises(CommandError, match="The spaCy pipeline 'gone_pipeline' cannot be loaded"):
+        call_command("extract", "--all", stdout=StringIO())

@@ -12,6 +12,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from annotations.services.extraction import ReextractReport, reextract
+from annotations.services.pipeline import PipelineUnavailable
 from core.arguments import positive_int
 from stories.models import ImportBatch, Story
 
@@ -41,13 +42,16 @@ class Command(BaseCommand):
                 self.stdout.write(f"... story {story.pk} ({report_so_far.stories} of {total})")
 
         report_so_far = ReextractReport()
-        report = reextract(
-            stories=stories,
-            batch_size=options["batch_size"],
-            n_process=options["processes"],
-            progress=progress,
-            report=report_so_far,
-        )
+        try:
+            report = reextract(
+                stories=stories,
+                batch_size=options["batch_size"],
+                n_process=options["processes"],
+                progress=progress,
+                report=report_so_far,
+            )
+        except PipelineUnavailable as error:
+            raise CommandError(str(error)) from None
         if options["verbosity"]:
             self.stdout.write(
                 self.style.SUCCESS(
@@ -56,6 +60,11 @@ class Command(BaseCommand):
                     f"spans kept; characters: {report.characters_added} added, "
                     f"{report.characters_removed} replaced."
                 )
+            )
+        if report.settled_skipped and options["verbosity"]:
+            self.stdout.write(
+                f"{report.settled_skipped} done or approved stories were left as they are: new suggestions "
+                "would be unreviewed. Return or reopen them first to re-extract them."
             )
 
 
