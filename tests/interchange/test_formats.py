@@ -265,8 +265,8 @@ def test_writers_stream_one_story_at_a_time():
 
 
 def test_selector_queries_per_chunk_not_per_story(django_assert_num_queries):
-    """One query streams the stories; each chunk costs one query for spans and one for characters."""
+    """One query streams the stories; each chunk costs one query for entities and one for characters."""
     make_export_set()
     with django_assert_num_queries(1 + 2 * 2):  # 4 stories in chunks of 2
         stories = list(export_stories(filters=ExportFilters(status="all"), chunk_size=2))
-    assert [len(story.spans) for story in stories] == [6, 3, 0, 1]
+    assert [len(story.entities) for story in stories] == [6, 3, 0, 1]

@@ -30,7 +30,7 @@ def write_jsonl(path: Path, *objects) -> Path:
     return path
 
 
-def spans_of(story: Story) -> list[tuple[int, int, str, str]]:
+def entities_of(story: Story) -> list[tuple[int, int, str, str]]:
     return list(story.entities.order_by("start", "-end").values_list("start", "end", "label_id", "origin"))
 
 
@@ -51,7 +51,7 @@ def test_prodigy_spans_are_imported_as_accepted_imported_entities(tmp_path):
     )
     ingest(str(path), "--label-map", "PER=PERSON")
     story = Story.objects.get()
-    assert spans_of(story) == [(0, 12, "PERSON", "imported"), (26, 31, "GPE", "imported")]
+    assert entities_of(story) == [(0, 12, "PERSON", "imported"), (26, 31, "GPE", "imported")]
     assert set(story.entities.values_list("review_state", flat=True)) == {"accepted"}
     assert story.meta["prodigy"] == {"source": "x"}
 
@@ -78,8 +78,8 @@ def test_doccano_label_lists_and_entities(tmp_path):
     )
     ingest(str(path))
     anna, boris = Story.objects.order_by("pk")
-    assert spans_of(anna) == [(0, 4, "PERSON", "imported"), (14, 18, "GPE", "imported")]
-    assert spans_of(boris) == [(10, 14, "GPE", "imported")]
+    assert entities_of(anna) == [(0, 4, "PERSON", "imported"), (14, 18, "GPE", "imported")]
+    assert entities_of(boris) == [(10, 14, "GPE", "imported")]
 
 
 def run_failing(path: Path, *args: str) -> str:
@@ -131,7 +131,7 @@ def test_unknown_label_rolls_back_the_whole_story_and_create_labels_accepts_it(t
     ingest(str(path), "--create-labels")
     assert Label.objects.filter(name="TRAIN").exists()
     story = Story.objects.get()
-    assert spans_of(story) == [(0, 4, "PERSON", "imported"), (14, 28, "TRAIN", "imported")]
+    assert entities_of(story) == [(0, 4, "PERSON", "imported"), (14, 28, "TRAIN", "imported")]
     assert story.entities.get(start=0).character.name == "Anna"
 
 
@@ -160,7 +160,7 @@ def test_brat_folder_with_characters_fragments_and_nesting(tmp_path):
     ingest(str(tmp_path / "set"), "--label-map", "PER=PERSON")
     story = Story.objects.get()
     assert story.text == text and story.meta["brat"] == "one.ann"
-    assert spans_of(story) == [
+    assert entities_of(story) == [
         (0, 12, "PERSON", "imported"),
         (17, 35, "PERSON", "imported"),
         (29, 35, "GPE", "imported"),
