@@ -1,11 +1,11 @@
-"""brat standoff: a zip with `<name>.txt` + `<name>.ann` per story and an `entity.conf` at the root.
+"""brat standoff: a zip with `<name>.txt` + `<name>.ann` per story and an `annotation.conf` at the root.
 
 `.txt` is the story text exactly (UTF-8, offsets are in characters as brat and INCEpTION count them).
 `.ann` holds one `T` line per entity, `T1<TAB>PERSON 0 12<TAB>Anna Petrova`; an entity that crosses a line
 break is written as fragments (`0 4;5 12`) because brat keeps each line's text on one line. A mention of a
 character gets an attribute `A1<TAB>Character T1 C2` (C2 = the second character with mentions) and a note
 `#1<TAB>AnnotatorNotes T1<TAB>Anna Petrova` naming it. Both are core brat features that INCEpTION's brat
-importer reads. `entity.conf` declares the labels and the Character values, so brat opens the folder.
+importer reads. `annotation.conf` declares the labels and the Character values, so brat opens the folder.
 """
 
 from __future__ import annotations
@@ -84,5 +84,5 @@ def write(stories: Iterable[ExportStory], *, options, warn) -> Iterator[bytes]:
         yield from archive.add(f"{stem}.ann", story_ann(story).encode())
         labels.update(entity.label for entity in story.entities)
         most_characters = max(most_characters, len(mentioned(story)))
-    yield from archive.add(f"{ROOT}/entity.conf", annotation_conf(labels, most_characters).encode())
+    yield from archive.add(f"{ROOT}/annotation.conf", annotation_conf(labels, most_characters).encode())
     yield from archive.close()

@@ -200,11 +200,11 @@ class TestBrat:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             names = archive.namelist()
             anna_stem = f"fabula/{sets['anna'].pk:06d}-anna-s-dance"
-            assert f"{anna_stem}.txt" in names and "fabula/entity.conf" in names
+            assert f"{anna_stem}.txt" in names and "fabula/annotation.conf" in names
             assert archive.read(f"{anna_stem}.txt").decode() == ANNA
             ann = archive.read(f"{anna_stem}.ann").decode()
             macbeth_ann = archive.read(f"fabula/{sets['macbeth'].pk:06d}-macbeth.ann").decode()
-            conf = archive.read("fabula/entity.conf").decode()
+            conf = archive.read("fabula/annotation.conf").decode()
         assert ann.splitlines()[:3] == [
             "T1\tPERSON 0 12\tAnna Petrova",
             "A1\tCharacter T1 C1",
