@@ -93,13 +93,7 @@ def ingest(
     name, version = pipeline_info(nlp) if nlp is not None else ("", "")
     report.pipeline = f"{name} {version}".strip()
     if not dry_run:
-        report.batch = ImportBatch.objects.create(
-            name=batch_name or f"ingest {timezone.now():%Y-%m-%d %H:%M}",
-            created_by=user if getattr(user, "pk", None) else None,
-            source_paths=paths,
-            pipeline_name=name,
-            pipeline_version=version,
-        )
+        report.batch = _new_batch(batch_name, user=user, paths=paths, pipeline=(name, version))
     labels = known_labels()
     import_labels = ImportLabels(
         known=labels, label_map=label_map or {}, create=create_labels, dry_run=dry_run
@@ -108,21 +102,37 @@ def ingest(
     completed = False
     try:
         records = run.feed(iter_records(paths, max_bytes=max_bytes), needs_model=extract)
-        if nlp is None:
-            for _ in records:  # pragma: no cover - feed() yields only records that need the model
-                pass
-        else:
-            if processes > 1 and not connections["default"].in_atomic_block:
-                # Forked spaCy workers must not inherit the open database connection; only this
-                # process touches the database, and it reconnects on its next query.
-                connections.close_all()
-            for story_docs in pipe_windows(records, nlp=nlp, n_process=processes, batch_size=batch_size):
-                run.store_extracted(story_docs.context, run_extraction(story_docs))
+        _extract_and_store(run, records, nlp, processes=processes, batch_size=batch_size)
         completed = True
     finally:
         report.finished = time.monotonic()
         run.close_batch(completed=completed)
     return report
+
+
+def _new_batch(batch_name: str, *, user, paths: list[str], pipeline: tuple[str, str]) -> ImportBatch:
+    name, version = pipeline
+    return ImportBatch.objects.create(
+        name=batch_name or f"ingest {timezone.now():%Y-%m-%d %H:%M}",
+        created_by=user if getattr(user, "pk", None) else None,
+        source_paths=paths,
+        pipeline_name=name,
+        pipeline_version=version,
+    )
+
+
+def _extract_and_store(run: _Run, records: Iterator, nlp, *, processes: int, batch_size: int | None) -> None:
+    """Drive `run.feed` to the end: its records go through one `nlp.pipe` pass, each result is stored."""
+    if nlp is None:
+        for _ in records:  # pragma: no cover - feed() yields only records that need the model
+            pass
+        return
+    if processes > 1 and not connections["default"].in_atomic_block:
+        # Forked spaCy workers must not inherit the open database connection; only this
+        # process touches the database, and it reconnects on its next query.
+        connections.close_all()
+    for story_docs in pipe_windows(records, nlp=nlp, n_process=processes, batch_size=batch_size):
+        run.store_extracted(story_docs.context, run_extraction(story_docs))
 
 
 class _Run:
