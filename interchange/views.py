@@ -11,6 +11,7 @@ import datetime as dt
 
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 
 from core.access import reviewer_required
@@ -54,5 +55,5 @@ def export_response(form: ExportForm) -> StreamingHttpResponse:
     )
     response = StreamingHttpResponse((chunk for chunk in chunks if chunk), content_type=content_type)
     filename = f"fabula-{filters.status}-{filters.layer}-{dt.date.today():%Y%m%d}{extension}"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
     return response

@@ -1,7 +1,7 @@
 """The filtered story stream every export format reads.
 
 `export_stories(filters=...)` yields plain `ExportStory` rows, never model instances: stories come from
-one `.iterator(chunk_size=...)` query, and each chunk's spans and characters are fetched with one query
+one `.iterator(chunk_size=...)` query, and each chunk's entities and characters are fetched with one query
 each, so memory stays flat whatever the size of the set. Layer `final` is the editors' set
 (review_state != rejected); layer `model` is the model's original predictions (model_* columns).
 """
@@ -24,7 +24,7 @@ DEFAULT_CHUNK_SIZE = 200
 
 
 @dataclass(frozen=True, slots=True)
-class ExportSpan:
+class ExportEntity:
     start: int
     end: int
     label: str
@@ -47,7 +47,7 @@ class ExportStory:
     id: int
     title: str
     text: str
-    spans: list[ExportSpan]
+    entities: list[ExportEntity]
     characters: list[ExportCharacter]
     meta: dict
 
@@ -89,7 +89,7 @@ def export_story_count(*, filters: ExportFilters) -> int:
 
 
 def export_stories(*, filters: ExportFilters, chunk_size: int = DEFAULT_CHUNK_SIZE) -> Iterator[ExportStory]:
-    """Yield the filtered stories with their spans and characters, `chunk_size` stories per query round."""
+    """Yield the filtered stories with their entities and characters, `chunk_size` stories per query round."""
     stories = (
         export_story_queryset(filters=filters)
         .select_related("batch")
@@ -110,13 +110,15 @@ def export_stories(*, filters: ExportFilters, chunk_size: int = DEFAULT_CHUNK_SI
     )
     for chunk in itertools.batched(stories, chunk_size):
         ids = [story.pk for story in chunk]
-        spans = _spans_by_story(ids, filters)
+        entities = _entities_by_story(ids, filters)
         characters = _characters_by_story(ids, filters.layer)
         for story in chunk:
-            yield _export_story(story, spans.get(story.pk, []), characters.get(story.pk, []), filters.layer)
+            yield _export_story(
+                story, entities.get(story.pk, []), characters.get(story.pk, []), filters.layer
+            )
 
 
-def _spans_by_story(ids: list[int], filters: ExportFilters) -> dict[int, list[ExportSpan]]:
+def _entities_by_story(ids: list[int], filters: ExportFilters) -> dict[int, list[ExportEntity]]:
     rows = Entity.objects.filter(story_id__in=ids)
     if filters.layer == "model":
         rows = rows.exclude(model_label="").exclude(model_start=None).exclude(model_end=None)
@@ -153,7 +155,7 @@ def _characters_by_story(ids: list[int], layer: str) -> dict[int, list[ExportCha
 def _export_story(story: Story, rows: list, characters: list[ExportCharacter], layer: str) -> ExportStory:
     known = {character.id for character in characters}
     if layer == "model":
-        # The model layer rebuilds spans from the original prediction; its text is re-sliced because the
+        # The model layer rebuilds entities from the original prediction; its text is re-sliced because the
         # stored `text` column follows the editor's current bounds. A set removes the (rare) duplicates left
         # when two edited rows came from one prediction.
         unique = {
@@ -165,17 +167,17 @@ def _export_story(story: Story, rows: list, characters: list[ExportCharacter], l
             )
             for start, end, label, character, origin in rows
         }
-        spans = [
-            ExportSpan(start, end, label, story.text[start:end], Entity.Origin.MODEL, character)
+        entities = [
+            ExportEntity(start, end, label, story.text[start:end], Entity.Origin.MODEL, character)
             for start, end, label, character in unique
         ]
     else:
-        spans = [
-            ExportSpan(start, end, label, text, origin, character if character in known else None)
+        entities = [
+            ExportEntity(start, end, label, text, origin, character if character in known else None)
             for start, end, label, text, origin, character in rows
         ]
-    spans.sort(key=lambda span: (span.start, -span.end, span.label))
-    mentions = Counter(span.character for span in spans if span.character is not None)
+    entities.sort(key=lambda entity: (entity.start, -entity.end, entity.label))
+    mentions = Counter(entity.character for entity in entities if entity.character is not None)
     for character in characters:
         character.mentions = mentions[character.id]
     meta = {
@@ -190,5 +192,5 @@ def _export_story(story: Story, rows: list, characters: list[ExportCharacter], l
         "import": story.meta,
     }
     return ExportStory(
-        id=story.pk, title=story.title, text=story.text, spans=spans, characters=characters, meta=meta
+        id=story.pk, title=story.title, text=story.text, entities=entities, characters=characters, meta=meta
     )

@@ -1,20 +1,13 @@
-"""The import pipeline: source files -> decoded records -> spaCy -> stories with their draft annotations.
+"""`ingest(paths)`: files -> records (`interchange.readers`) -> one `nlp.pipe` pass -> stories and entities.
 
-Contract: `ingest(paths, ...)` streams records from `interchange.readers`, skips content already imported
-("duplicate of story N", also within one run), runs the stories that need the model through ONE
-`nlp.pipe` pass (`nlp.windows.pipe_windows`), and writes each story together with its annotations and
-characters in one transaction, so an interrupted run leaves no half story and a re-run finishes the
-job. Records that carry annotations (annotated JSONL, brat) skip the model; their spans are stored
-as origin=imported, accepted. Bad input becomes an error entry on the report, never an exception.
-Memory stays flat: only the records inside spaCy's current batch are held.
+Each story is written whole in one transaction, so a re-run finishes an interrupted one (seen texts are
+duplicates); annotated records skip the model. Bad input is an error on the report, never an exception.
 """
 
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import time
-from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,22 +15,17 @@ from pathlib import Path
 from django.db import DatabaseError, IntegrityError, connections, transaction
 from django.utils import timezone
 
-from annotations.models import SPAN_EDGE_WHITESPACE, Character, Entity, Label
-from annotations.services.extraction import Rows, extraction_rows, known_labels, rows_save
+from annotations.services.extraction import extraction_rows, known_labels, rows_save
 from annotations.services.pipeline import drafting_nlp
 from interchange.readers import iter_records
+from interchange.services.imported_entities import ImportLabels, RecordRejected, save_imported_entities
+from interchange.services.stories_from_records import story_from_record, titled_by_protagonist
 from nlp.extraction import extract as run_extraction
 from nlp.loading import pipeline_info
 from nlp.windows import pipe_windows
 from stories.models import ImportBatch, Story
 from stories.services import story_duplicate_of, text_sha256, word_count
 from stories.sources.records import SourceError, StoryRecord
-
-EDGE_WHITESPACE = "".join(SPAN_EDGE_WHITESPACE)
-
-
-class RecordRejected(ValueError):
-    """A record that cannot be stored as it is (e.g. an unknown label); the message says how to fix it."""
 
 
 @dataclass
@@ -105,28 +93,16 @@ def ingest(
     name, version = pipeline_info(nlp) if nlp is not None else ("", "")
     report.pipeline = f"{name} {version}".strip()
     if not dry_run:
-        report.batch = ImportBatch.objects.create(
-            name=batch_name or f"ingest {timezone.now():%Y-%m-%d %H:%M}",
-            created_by=user if getattr(user, "pk", None) else None,
-            source_paths=paths,
-            pipeline_name=name,
-            pipeline_version=version,
-        )
-    run = _Run(report, labels=known_labels(), label_map=label_map or {}, progress=progress)
-    run.create_labels = create_labels
+        report.batch = _new_batch(batch_name, user=user, paths=paths, pipeline=(name, version))
+    labels = known_labels()
+    import_labels = ImportLabels(
+        known=labels, label_map=label_map or {}, create=create_labels, dry_run=dry_run
+    )
+    run = _Run(report, labels=labels, import_labels=import_labels, progress=progress)
     completed = False
     try:
         records = run.feed(iter_records(paths, max_bytes=max_bytes), needs_model=extract)
-        if nlp is None:
-            for _ in records:  # pragma: no cover - feed() yields only records that need the model
-                pass
-        else:
-            if processes > 1 and not connections["default"].in_atomic_block:
-                # Forked spaCy workers must not inherit the open database connection; only this
-                # process touches the database, and it reconnects on its next query.
-                connections.close_all()
-            for story_docs in pipe_windows(records, nlp=nlp, n_process=processes, batch_size=batch_size):
-                run.store_extracted(story_docs.context, run_extraction(story_docs))
+        _extract_and_store(run, records, nlp, processes=processes, batch_size=batch_size)
         completed = True
     finally:
         report.finished = time.monotonic()
@@ -134,13 +110,38 @@ def ingest(
     return report
 
 
+def _new_batch(batch_name: str, *, user, paths: list[str], pipeline: tuple[str, str]) -> ImportBatch:
+    name, version = pipeline
+    return ImportBatch.objects.create(
+        name=batch_name or f"ingest {timezone.now():%Y-%m-%d %H:%M}",
+        created_by=user if getattr(user, "pk", None) else None,
+        source_paths=paths,
+        pipeline_name=name,
+        pipeline_version=version,
+    )
+
+
+def _extract_and_store(run: _Run, records: Iterator, nlp, *, processes: int, batch_size: int | None) -> None:
+    """Drive `run.feed` to the end: its records go through one `nlp.pipe` pass, each result is stored."""
+    if nlp is None:
+        for _ in records:  # pragma: no cover - feed() yields only records that need the model
+            pass
+        return
+    if processes > 1 and not connections["default"].in_atomic_block:
+        # Forked spaCy workers must not inherit the open database connection; only this
+        # process touches the database, and it reconnects on its next query.
+        connections.close_all()
+    for story_docs in pipe_windows(records, nlp=nlp, n_process=processes, batch_size=batch_size):
+        run.store_extracted(story_docs.context, run_extraction(story_docs))
+
+
 class _Run:
     """The state of one ingest: what is in flight, what was seen, and the report."""
 
-    def __init__(self, report: IngestReport, *, labels, label_map, progress):
+    def __init__(self, report: IngestReport, *, labels, import_labels: ImportLabels, progress):
         self.report = report
-        self.labels = labels
-        self.label_map = label_map
+        self.labels = labels  # for the model's entities
+        self.import_labels = import_labels  # for an annotated record's entities
         self.progress = progress
         # Read but not yet written, so a duplicate inside spaCy's current batch is caught too. Written
         # stories leave it (the database answers for them) except in a dry run, which writes nothing.
@@ -185,7 +186,7 @@ class _Run:
         self.store(pending, write)
 
     def store_annotated(self, pending: _Pending) -> None:
-        self.store(pending, lambda story: imported_rows_save(story, pending.record, self))
+        self.store(pending, lambda story: save_imported_entities(story, pending.record, self.import_labels))
 
     def store(self, pending: _Pending, write_rows: Callable[[Story], tuple[int, int]]) -> None:
         """Write the story and its rows in one transaction; a refusal fails only this record."""
@@ -246,112 +247,3 @@ class _Run:
             batch.finished_at = timezone.now()
         with contextlib.suppress(DatabaseError):  # never mask the error that stopped the run
             batch.save()
-
-
-def titled_by_protagonist(record: StoryRecord, extraction) -> StoryRecord:
-    """A story with no heading or telling file name is titled after its protagonist ("Anna Zhunussova").
-
-    A reader recognises a biography by its subject sooner than by its opening words, which stay in
-    the metadata. The protagonist is the most-mentioned character. A story short enough to be its own
-    title ("Zoë danced in Paris") keeps it.
-    """
-    if record.meta.get("title_from") != "opening" or not record.title.endswith("…"):
-        return record
-    if not extraction.characters:
-        return record
-    mentions = Counter(span.character for span in extraction.spans if span.character is not None)
-    if not mentions:
-        return record
-    protagonist = extraction.characters[mentions.most_common(1)[0][0]].name
-    meta = {**record.meta, "title_from": "protagonist", "opening": record.title}
-    return dataclasses.replace(record, title=protagonist, meta=meta)
-
-
-def story_from_record(record: StoryRecord, sha256: str, batch: ImportBatch | None) -> Story:
-    meta = dict(record.meta)
-    # Fabula's own export re-imported: keep the story's status, source and metadata as they were, so
-    # exporting it again gives the same bytes (see interchange.readers.annotated.parse_fabula_export).
-    restored = meta.pop("restored", None) or {}
-    if record.line and not restored:
-        meta["source_line"] = record.line
-    return Story(
-        title=(record.title or record.where)[:300],
-        text=record.text,
-        text_length=len(record.text),
-        source_name=(restored.get("source") or record.source)[-500:],
-        sha256=sha256,
-        batch=batch,
-        status=restored.get("status") or Story.Status.NEW,
-        word_count=word_count(record.text),
-        meta=meta,
-    )
-
-
-def imported_rows_save(story: Story, record: StoryRecord, run: _Run) -> tuple[int, int]:
-    """Store an annotated record's spans (origin imported, accepted) and characters as given."""
-    characters: list[Character] = []
-    by_ref: dict[object, int] = {}
-    for index, row in enumerate(record.characters or []):
-        gender = row.get("gender") or Character.Gender.UNKNOWN
-        if gender not in Character.Gender.values:
-            raise RecordRejected(
-                f"character {row['name']!r} has gender {gender!r}; "
-                f"use one of {', '.join(Character.Gender.values)}"
-            )
-        by_ref[row.get("id", index)] = index
-        characters.append(
-            Character(
-                story=story,
-                name=row["name"][:300],
-                aliases=[a for a in row.get("aliases") or [] if isinstance(a, str)],
-                gender=gender,
-                origin=Character.Origin.IMPORTED,
-            )
-        )
-    entities: list[Entity] = []
-    links: dict[int, int] = {}
-    seen: set[tuple[int, int, str]] = set()
-    for index, span in enumerate(record.spans or []):
-        start, end = span["start"], span["end"]
-        label = run.label_map.get(span["label"], span["label"])
-        if label not in run.labels and not label_created(label, run):
-            raise RecordRejected(
-                f"unknown label {label!r} ({span.get('where') or f'span {index}'}); add it under Labels in "
-                f"the admin, map it with --label-map {label}=PERSON, or pass --create-labels"
-            )
-        covered = story.text[start:end]
-        if covered != covered.strip(EDGE_WHITESPACE):
-            raise RecordRejected(f"span {index} [{start}, {end}) {covered!r} starts or ends with whitespace")
-        if (start, end, label) in seen:
-            continue
-        seen.add((start, end, label))
-        ref = span.get("character")
-        if ref is not None:
-            if ref not in by_ref:
-                raise RecordRejected(f'span {index} names character {ref!r}, which is not in "characters"')
-            links[len(entities)] = by_ref[ref]
-        entities.append(
-            Entity(
-                story=story,
-                start=start,
-                end=end,
-                text=covered,
-                label_id=label,
-                origin=Entity.Origin.IMPORTED,
-                review_state=Entity.ReviewState.ACCEPTED,
-            )
-        )
-    if not run.report.dry_run:
-        rows_save(Rows(characters=characters, entities=entities, links=links))
-    return len(entities), len(characters)
-
-
-def label_created(name: str, run: _Run) -> bool:
-    """With --create-labels, an unknown label of an annotated import becomes a new Label (not in a dry run).
-
-    Created inside the story's transaction, so a story that fails leaves no stray label behind."""
-    if not getattr(run, "create_labels", False) or len(name) > 40:
-        return False
-    if not run.report.dry_run:
-        Label.objects.get_or_create(name=name, defaults={"description": "Created by an annotated import."})
-    return True

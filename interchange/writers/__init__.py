@@ -2,7 +2,7 @@
 
 Every writer has the signature `write(stories, *, options, warn) -> Iterator[bytes]`: it consumes the
 story iterator lazily and yields output as it goes, so memory stays flat however many stories there are.
-`warn(message)` receives one line per lossy or adjusted span (never silently dropped).
+`warn(message)` receives one line per lossy or adjusted entity (never silently dropped).
 """
 
 from __future__ import annotations

@@ -1,11 +1,11 @@
-"""brat standoff: a zip with `<name>.txt` + `<name>.ann` per story and an `entity.conf` at the root.
+"""brat standoff: a zip with `<name>.txt` + `<name>.ann` per story and an `annotation.conf` at the root.
 
 `.txt` is the story text exactly (UTF-8, offsets are in characters as brat and INCEpTION count them).
-`.ann` holds one `T` line per span, `T1<TAB>PERSON 0 12<TAB>Anna Petrova`; a span that crosses a line
+`.ann` holds one `T` line per entity, `T1<TAB>PERSON 0 12<TAB>Anna Petrova`; an entity that crosses a line
 break is written as fragments (`0 4;5 12`) because brat keeps each line's text on one line. A mention of a
 character gets an attribute `A1<TAB>Character T1 C2` (C2 = the second character with mentions) and a note
 `#1<TAB>AnnotatorNotes T1<TAB>Anna Petrova` naming it. Both are core brat features that INCEpTION's brat
-importer reads. `entity.conf` declares the labels and the Character values, so brat opens the folder.
+importer reads. `annotation.conf` declares the labels and the Character values, so brat opens the folder.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ def fragments(text: str, start: int, end: int) -> list[tuple[int, int]]:
 
 def mentioned(story: ExportStory) -> list:
     """The characters brat can carry: those with a mention (brat has nowhere to put the others)."""
-    linked = {span.character for span in story.spans}
+    linked = {entity.character for entity in story.entities}
     return [character for character in story.characters if character.id in linked]
 
 
@@ -48,15 +48,15 @@ def story_ann(story: ExportStory) -> str:
     names = {character.id: character.name for character in story.characters}
     lines: list[str] = []
     attribute = 0
-    for number, span in enumerate(story.spans, start=1):
-        pieces = fragments(story.text, span.start, span.end)
+    for number, entity in enumerate(story.entities, start=1):
+        pieces = fragments(story.text, entity.start, entity.end)
         offsets = ";".join(f"{left} {right}" for left, right in pieces)
         shown = " ".join(story.text[left:right] for left, right in pieces)
-        lines.append(f"T{number}\t{span.label} {offsets}\t{shown}")
-        if span.character in index:
+        lines.append(f"T{number}\t{entity.label} {offsets}\t{shown}")
+        if entity.character in index:
             attribute += 1
-            lines.append(f"A{attribute}\tCharacter T{number} C{index[span.character]}")
-            lines.append(f"#{attribute}\tAnnotatorNotes T{number}\t{_one_line(names[span.character])}")
+            lines.append(f"A{attribute}\tCharacter T{number} C{index[entity.character]}")
+            lines.append(f"#{attribute}\tAnnotatorNotes T{number}\t{_one_line(names[entity.character])}")
     return "".join(line + "\n" for line in lines)
 
 
@@ -82,7 +82,7 @@ def write(stories: Iterable[ExportStory], *, options, warn) -> Iterator[bytes]:
         stem = f"{ROOT}/{file_stem(story)}"
         yield from archive.add(f"{stem}.txt", story.text.encode())
         yield from archive.add(f"{stem}.ann", story_ann(story).encode())
-        labels.update(span.label for span in story.spans)
+        labels.update(entity.label for entity in story.entities)
         most_characters = max(most_characters, len(mentioned(story)))
-    yield from archive.add(f"{ROOT}/entity.conf", annotation_conf(labels, most_characters).encode())
+    yield from archive.add(f"{ROOT}/annotation.conf", annotation_conf(labels, most_characters).encode())
     yield from archive.close()

@@ -1,9 +1,9 @@
 """CoNLL-2003-style NER: four space-separated columns `TOKEN -X- _ TAG`, IOB2 tags, blank line between
 sentences, `-DOCSTART- -X- -X- O` (then a blank line) before each story.
 
-Tokens are spaCy's English tokenizer (split at span edges); whitespace tokens are left out. Sentences come
+Tokens are spaCy's English tokenizer (split at entity edges); whitespace tokens are left out. Sentences come
 from spaCy's sentencizer, except that a sentence never breaks inside an entity. BIO cannot nest: where
-spans overlap, the outermost (longest) is kept and the others are reported through `warn`.
+entities overlap, the outermost (longest) is kept and the others are reported through `warn`.
 `spacy convert -c ner` and seqeval/CoNLL readers take the first and last columns.
 """
 
@@ -18,21 +18,21 @@ DOCSTART = "-DOCSTART- -X- -X- O\n\n"
 
 
 def story_lines(story: ExportStory, warn) -> str:
-    kept, overlapping = outermost(story.spans)
-    for span in overlapping:
+    kept, overlapping = outermost(story.entities)
+    for entity in overlapping:
         warn(
-            f"story {story.id}: {span.label} {span.start}-{span.end} {span.text!r} overlaps a longer span; "
-            "BIO cannot nest, so CoNLL keeps the outermost"
+            f"story {story.id}: {entity.label} {entity.start}-{entity.end} {entity.text!r} "
+            "overlaps a longer span; BIO cannot nest, so CoNLL keeps the outermost"
         )
     doc, split = aligned_doc(story.text, kept, sentences=True)
     if split:
         warn(f"story {story.id}: split {split} token(s) so that every span edge is a token edge")
     tags = ["O"] * len(doc)
     inside = [False] * len(doc)
-    for span in kept:
-        entity = doc.char_span(span.start, span.end, alignment_mode="strict")
-        for offset, token in enumerate(entity):
-            tags[token.i] = f"{'B' if offset == 0 else 'I'}-{span.label}"
+    for entity in kept:
+        tokens = doc.char_span(entity.start, entity.end, alignment_mode="strict")
+        for offset, token in enumerate(tokens):
+            tags[token.i] = f"{'B' if offset == 0 else 'I'}-{entity.label}"
             inside[token.i] = offset > 0
     out: list[str] = []
     sentence: list[str] = []

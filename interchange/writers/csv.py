@@ -1,6 +1,6 @@
 """CSV (RFC 4180, UTF-8, header row). Default: one row per character, columns
 story_id, story_title, character_id, name, aliases ("; "-separated), gender, mentions, first_offset
-(the start of its first mention, empty if none). With `per_entity`: one row per span, columns
+(the start of its first mention, empty if none). With `per_entity`: one row per entity, columns
 story_id, story_title, start, end, label, text, origin, character_id, character_name.
 """
 
@@ -37,9 +37,9 @@ ENTITY_COLUMNS = [
 
 def character_rows(story: ExportStory) -> Iterator[list]:
     first: dict[int, int] = {}
-    for span in story.spans:
-        if span.character is not None:
-            first.setdefault(span.character, span.start)
+    for entity in story.entities:
+        if entity.character is not None:
+            first.setdefault(entity.character, entity.start)
     for character in story.characters:
         yield [
             story.id,
@@ -55,17 +55,17 @@ def character_rows(story: ExportStory) -> Iterator[list]:
 
 def entity_rows(story: ExportStory) -> Iterator[list]:
     names = {character.id: character.name for character in story.characters}
-    for span in story.spans:
+    for entity in story.entities:
         yield [
             story.id,
             story.title,
-            span.start,
-            span.end,
-            span.label,
-            span.text,
-            span.origin,
-            span.character if span.character is not None else "",
-            names.get(span.character, ""),
+            entity.start,
+            entity.end,
+            entity.label,
+            entity.text,
+            entity.origin,
+            entity.character if entity.character is not None else "",
+            names.get(entity.character, ""),
         ]
 
 

@@ -21,14 +21,14 @@ def story_record(story: ExportStory) -> dict:
         # Built by hand: dataclasses.asdict deep-copies recursively and was a third of the export time.
         "spans": [
             {
-                "start": s.start,
-                "end": s.end,
-                "label": s.label,
-                "text": s.text,
-                "origin": s.origin,
-                "character": s.character,
+                "start": e.start,
+                "end": e.end,
+                "label": e.label,
+                "text": e.text,
+                "origin": e.origin,
+                "character": e.character,
             }
-            for s in story.spans
+            for e in story.entities
         ],
         "characters": [
             {"id": c.id, "name": c.name, "aliases": c.aliases, "gender": c.gender, "mentions": c.mentions}
@@ -42,7 +42,7 @@ def doccano_record(story: ExportStory) -> dict:
     return {
         "id": story.id,
         "text": story.text,
-        "label": [[span.start, span.end, span.label] for span in story.spans],
+        "label": [[entity.start, entity.end, entity.label] for entity in story.entities],
         "title": story.title,
         "meta": story.meta,
     }

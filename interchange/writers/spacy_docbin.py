@@ -1,10 +1,10 @@
 """spaCy DocBin (`.spacy`), ready for `spacy train`.
 
-Entities go in `doc.ents` (outermost span wins where spans overlap); every span, overlapping or not, is
-also in `doc.spans["sc"]` (the spancat default); the spans that `doc.ents` could not hold are in
+Entities go in `doc.ents` (the outermost wins where entities overlap); every entity, overlapping or not,
+is also in `doc.spans["sc"]` (the spancat default); the entities that `doc.ents` could not hold are in
 `doc.spans["overlaps"]`; character mentions are in `doc.spans["characters"]` with label_ = the character's
 name and kb_id_ = its id. `doc.user_data` holds id, title, meta and characters. Tokens are spaCy's English
-tokenizer, split further where a span edge falls inside a token.
+tokenizer, split further where an entity edge falls inside a token.
 
 Memory: one DocBin holds all its docs until written. With `shard_size` N the output is a zip of DocBins
 of N docs each (`spacy train` accepts a directory of .spacy files), so memory stays flat.
@@ -26,31 +26,31 @@ from interchange.writers.zipstream import ZipStream
 
 
 def story_doc(story: ExportStory, warn) -> Doc:
-    doc, split = aligned_doc(story.text, story.spans)
+    doc, split = aligned_doc(story.text, story.entities)
     if split:
         warn(f"story {story.id}: split {split} token(s) so that every span edge is a token edge")
-    kept, overlapping = outermost(story.spans)
+    kept, overlapping = outermost(story.entities)
     if overlapping:
         warn(
             f"story {story.id}: {len(overlapping)} overlapping span(s) kept in doc.spans['overlaps'] "
             "instead of doc.ents"
         )
 
-    def make(span, label=None) -> Span:
-        made = doc.char_span(span.start, span.end, label=label or span.label, alignment_mode="strict")
+    def make(entity, label=None) -> Span:
+        made = doc.char_span(entity.start, entity.end, label=label or entity.label, alignment_mode="strict")
         if made is None:  # pragma: no cover - aligned_doc guarantees token edges
-            raise AssertionError(f"story {story.id}: span {span.start}-{span.end} does not align")
+            raise AssertionError(f"story {story.id}: entity {entity.start}-{entity.end} does not align")
         return made
 
-    doc.ents = [make(span) for span in kept]
-    doc.spans["sc"] = [make(span) for span in story.spans]
-    doc.spans["overlaps"] = [make(span) for span in overlapping]
+    doc.ents = [make(entity) for entity in kept]
+    doc.spans["sc"] = [make(entity) for entity in story.entities]
+    doc.spans["overlaps"] = [make(entity) for entity in overlapping]
     names = {character.id: character.name for character in story.characters}
     mentions = []
-    for span in story.spans:
-        if span.character in names:
-            made = make(span, label=names[span.character])
-            made.kb_id_ = str(span.character)
+    for entity in story.entities:
+        if entity.character in names:
+            made = make(entity, label=names[entity.character])
+            made.kb_id_ = str(entity.character)
             mentions.append(made)
     doc.spans["characters"] = mentions
     doc.user_data["id"] = story.id

@@ -1,7 +1,7 @@
 """Token alignment shared by the token-based formats (spaCy DocBin, CoNLL).
 
-A span whose edge falls inside a spaCy token would be lost by `Doc.char_span` (it returns None). Rather
-than expand or drop it, `aligned_doc()` splits such tokens at every span edge, so every exported span
+An entity whose edge falls inside a spaCy token would be lost by `Doc.char_span` (it returns None). Rather
+than expand or drop it, `aligned_doc()` splits such tokens at every entity edge, so every exported entity
 maps onto whole tokens exactly; the count of split tokens is returned so writers can warn.
 """
 
@@ -15,7 +15,7 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from interchange.selectors.export import ExportSpan
+from interchange.selectors.export import ExportEntity
 
 
 @functools.cache
@@ -27,15 +27,15 @@ def tokenizer_nlp() -> Language:
     return nlp
 
 
-def aligned_doc(text: str, spans: Iterable[ExportSpan], *, sentences: bool = False) -> tuple[Doc, int]:
-    """Tokenise `text` so that every span edge is a token edge; returns (doc, number of tokens split)."""
+def aligned_doc(text: str, entities: Iterable[ExportEntity], *, sentences: bool = False) -> tuple[Doc, int]:
+    """Tokenise `text` so that every entity edge is a token edge; returns (doc, number of tokens split)."""
     nlp = tokenizer_nlp()
     doc = nlp.make_doc(text)
-    spans = list(spans)
-    if all(doc.char_span(span.start, span.end) is not None for span in spans):
-        # The usual case: every span already sits on token edges, so there is nothing to split.
+    entities = list(entities)
+    if all(doc.char_span(entity.start, entity.end) is not None for entity in entities):
+        # The usual case: every entity already sits on token edges, so there is nothing to split.
         return (nlp.get_pipe("sentencizer")(doc) if sentences else doc), 0
-    edges = {edge for span in spans for edge in (span.start, span.end)}
+    edges = {edge for entity in entities for edge in (entity.start, entity.end)}
     words: list[str] = []
     spaces: list[bool] = []
     split = 0
@@ -57,17 +57,17 @@ def aligned_doc(text: str, spans: Iterable[ExportSpan], *, sentences: bool = Fal
     return doc, split
 
 
-def outermost(spans: Iterable[ExportSpan]) -> tuple[list[ExportSpan], list[ExportSpan]]:
-    """Split spans into (kept, overlapping): longest first, then earliest, so nested mentions yield to the
+def outermost(entities: Iterable[ExportEntity]) -> tuple[list[ExportEntity], list[ExportEntity]]:
+    """Split entities into (kept, overlapping): longest first, then earliest, so nested mentions yield to the
     outermost one. Both lists come back in text order."""
-    kept: list[ExportSpan] = []
-    dropped: list[ExportSpan] = []
+    kept: list[ExportEntity] = []
+    dropped: list[ExportEntity] = []
     taken: list[tuple[int, int]] = []
-    for span in sorted(spans, key=lambda s: (-(s.end - s.start), s.start, s.label)):
-        if any(span.start < end and start < span.end for start, end in taken):
-            dropped.append(span)
+    for entity in sorted(entities, key=lambda e: (-(e.end - e.start), e.start, e.label)):
+        if any(entity.start < end and start < entity.end for start, end in taken):
+            dropped.append(entity)
         else:
-            kept.append(span)
-            taken.append((span.start, span.end))
-    order = lambda s: (s.start, -s.end, s.label)  # noqa: E731
+            kept.append(entity)
+            taken.append((entity.start, entity.end))
+    order = lambda e: (e.start, -e.end, e.label)  # noqa: E731
     return sorted(kept, key=order), sorted(dropped, key=order)

@@ -1,4 +1,4 @@
-"""The editor workspace in Chromium: the whole editing flow on a real ingested sample, checked in the database
+"""The editor workspace in Chromium: an editor's round on a real ingested sample, checked in the database
 after every step (tag a selection, relabel with a hotkey, split and merge characters, undo, mark done),
 plus keyboard-only moves, a 409 between two editors, a 400 that the editor sees, and the admin's view."""
 
@@ -118,7 +118,7 @@ def test_editor_flow_on_a_sample_story(page, shot):
     make_user("editor", username="edna")
     ingest(ANNA_SAMPLE)
     story = Story.objects.get()
-    # The bundled model already finds "Swan Lake" here. The flow under test is an editor tagging a name
+    # The bundled model already finds "Swan Lake" here. This flow has an editor tagging a name
     # the model missed, so remove that one prediction before the editor opens the story.
     Entity.objects.filter(story=story, text="Swan Lake").delete()
     # The model tags "Odette/Odile" (a role) ORG: the wrong label the editor fixes below. Should extraction

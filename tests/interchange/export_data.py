@@ -1,7 +1,7 @@
 """A small, awkward annotated set shared by the export, import and round-trip tests.
 
-It has nested spans, a rejected prediction, a relabelled prediction (for the model layer), a span inside
-a token ("Donald" in "MacDonald"), a span across a line break, non-ASCII text and linked characters.
+It has nested entities, a rejected prediction, a relabelled prediction (for the model layer), an entity inside
+a token ("Donald" in "MacDonald"), an entity across a line break, non-ASCII text and linked characters.
 """
 
 from __future__ import annotations
@@ -22,23 +22,23 @@ def make_export_set() -> dict:
     anna = make_character(anna_story, "Anna Petrova", aliases=["Anna"], gender="female")
     boris = make_character(anna_story, "Boris", gender="male")
     make_character(anna_story, "Anna’s mother", aliases=["Mother"])  # never mentioned by name
-    _span(anna_story, "Anna Petrova", "PERSON", character=anna)
-    _span(anna_story, "Anna", "PERSON", character=anna)  # nested inside "Anna Petrova"
-    _span(anna_story, "Paris", "GPE", model_label="LOC", origin="model")  # relabelled by an editor
-    _span(anna_story, "Boris", "PERSON", character=boris)
-    _span(anna_story, "Anna", "PERSON", occurrence=1, character=anna, origin="editor")
-    _span(anna_story, "Boris", "PERSON", occurrence=1, character=boris)
-    _span(anna_story, "smiled", "EVENT", review_state="rejected")  # a rejected prediction
+    _entity(anna_story, "Anna Petrova", "PERSON", character=anna)
+    _entity(anna_story, "Anna", "PERSON", character=anna)  # nested inside "Anna Petrova"
+    _entity(anna_story, "Paris", "GPE", model_label="LOC", origin="model")  # relabelled by an editor
+    _entity(anna_story, "Boris", "PERSON", character=boris)
+    _entity(anna_story, "Anna", "PERSON", occurrence=1, character=anna, origin="editor")
+    _entity(anna_story, "Boris", "PERSON", occurrence=1, character=boris)
+    _entity(anna_story, "smiled", "EVENT", review_state="rejected")  # a rejected prediction
 
     macbeth_story = make_story(MACBETH, title="Macbeth", status=Story.Status.APPROVED, batch=batch)
     lady = make_character(macbeth_story, "Lady Macbeth", gender="female")
-    _span(macbeth_story, "Donald", "PERSON", origin="editor")  # edges inside the token "MacDonald"
-    _span(macbeth_story, "Lady\nMacbeth", "PERSON", character=lady)
-    _span(macbeth_story, "Zürich", "GPE")
+    _entity(macbeth_story, "Donald", "PERSON", origin="editor")  # edges inside the token "MacDonald"
+    _entity(macbeth_story, "Lady\nMacbeth", "PERSON", character=lady)
+    _entity(macbeth_story, "Zürich", "GPE")
 
     plain = make_story(PLAIN, title="Plain", status=Story.Status.APPROVED, batch=batch)
     draft = make_story("Draft story about Oslo.", title="Draft", status=Story.Status.DONE, batch=batch)
-    _span(draft, "Oslo", "GPE")
+    _entity(draft, "Oslo", "GPE")
     for number, story in enumerate([anna_story, macbeth_story, plain, draft], start=1):
         # As ingest would have stored them, so a re-import computes the same hash and counts.
         Story.objects.filter(pk=story.pk).update(
@@ -51,7 +51,7 @@ def make_export_set() -> dict:
     return {"anna": anna_story, "macbeth": macbeth_story, "plain": plain, "draft": draft, "batch": batch}
 
 
-def _span(story, text, label, *, occurrence=0, origin="model", model_label=None, **fields) -> Entity:
+def _entity(story, text, label, *, occurrence=0, origin="model", model_label=None, **fields) -> Entity:
     start = -1
     for _ in range(occurrence + 1):
         start = story.text.index(text, start + 1)

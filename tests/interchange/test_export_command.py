@@ -79,7 +79,7 @@ def test_an_empty_selection_still_writes_a_valid_file_and_says_so(tmp_path):
     target = tmp_path / "none.zip"
     _, err = run("--format", "brat", "--status", "returned", "-o", str(target))
     assert "warning: no story matches these filters (status returned)" in err
-    assert zipfile.ZipFile(target).namelist() == ["fabula/entity.conf"]
+    assert zipfile.ZipFile(target).namelist() == ["fabula/annotation.conf"]
 
 
 def test_warnings_are_reported():
@@ -143,4 +143,4 @@ def test_stdout_bytes_when_binary_buffer_available(tmp_path):
 
     out = Binary()
     call_command("export", "--format", "brat", "-o", "-", stdout=out, stderr=StringIO())
-    assert zipfile.ZipFile(io.BytesIO(out.buffer.getvalue())).namelist()[-1] == "fabula/entity.conf"
+    assert zipfile.ZipFile(io.BytesIO(out.buffer.getvalue())).namelist()[-1] == "fabula/annotation.conf"

@@ -78,7 +78,7 @@ def test_admin_downloads_spacy_docbin_and_brat_zip(client, admin_user):
     assert len(zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content))).namelist()) == 2
     response = client.get(URL, {**base, "format": "brat"})
     names = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content))).namelist()
-    assert names[-1] == "fabula/entity.conf" and len(names) == 7
+    assert names[-1] == "fabula/annotation.conf" and len(names) == 7
 
 
 def test_post_is_not_allowed(reviewer_client):

@@ -204,7 +204,7 @@ def test_a_failure_half_way_leaves_no_partial_story_and_a_rerun_finishes(nlp, mo
     report = ingest([SAMPLES_DIR], batch_name="rerun")
     assert (report.imported, len(report.duplicates), report.failed) == (3, 2, 0)
     assert Story.objects.count() == 5
-    # The two stories written before the crash are whole: same spans as a clean extraction gives.
+    # The two stories written before the crash are whole: same entities as a clean extraction gives.
     assert all(story.entities.exists() for story in Story.objects.all())
 
 
@@ -278,7 +278,7 @@ def annotated_line(**changes) -> dict:
     return line
 
 
-def test_annotated_jsonl_skips_the_model_and_stores_imported_spans(tmp_path, monkeypatch):
+def test_annotated_jsonl_skips_the_model_and_stores_imported_entities(tmp_path, monkeypatch):
     def no_model(story_docs):  # pragma: no cover - must not run
         raise AssertionError("annotated records must not go through the model")
 

@@ -1,8 +1,8 @@
 """Round trip: export, ingest into an empty database, export again; the bytes match in every format.
 
-The only differences allowed are ids, timestamps and, for spans first written by the model or an editor,
-`origin` (an import stores its spans as origin "imported", as the issue requires). A second round trip,
-from the re-imported database, must then match with nothing but ids and timestamps changed.
+The only differences allowed are ids, timestamps and, for entities first written by the model or an
+editor, `origin` (an import stores its entities as origin "imported"). A second round trip, from the
+re-imported database, must then match with nothing but ids and timestamps changed.
 """
 
 from __future__ import annotations
@@ -163,7 +163,7 @@ def test_jsonl_round_trip_reproduces_every_format(tmp_path):
     empty_database()
     ingest(tmp_path / "first" / "out.jsonl", "--batch", "spring")
     second = export_all(tmp_path / "second")
-    assert b'"origin": "imported"' in second["jsonl"]  # the import marks its spans, as it must
+    assert b'"origin": "imported"' in second["jsonl"]  # the import marks its entities as imported
     expected, got = normalised(first, origin=True), normalised(second, origin=True)
     for name in FORMATS:
         assert got[name] == expected[name], name

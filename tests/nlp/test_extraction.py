@@ -407,7 +407,7 @@ def test_samples_possessives_dropped_and_victoria_first(samples):
     assert "Victoria Bektemirova's" not in {text[s.start : s.end] for s in result.spans}
 
 
-def test_samples_issue_examples_are_fixed(samples):
+def test_sample_ballet_titles_are_works_and_a_full_name_is_one_person(samples):
     assert labelled(samples["000_4e5102402ef939e4.txt"], "Swan Lake") == {"WORK_OF_ART"}
     ballet = samples["002_3644c97cb6daeaa2.txt"]
     assert labelled(ballet, "Swan Lake") == {"WORK_OF_ART"}

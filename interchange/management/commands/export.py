@@ -2,7 +2,7 @@
 
 Stories are read in chunks and written as they come, so memory stays flat for any size of set. A file
 output is written to a temporary name and renamed at the end: an interrupted export leaves nothing
-half-written. Lossy adjustments (nested spans in CoNLL, overlaps in doc.ents, split tokens) are reported.
+half-written. Lossy adjustments (nested entities in CoNLL, overlaps in doc.ents, split tokens) are reported.
 """
 
 from __future__ import annotations

@@ -1,9 +1,10 @@
 """`manage.py ingest PATH...`: import stories from text files, folders, globs and JSONL.
 
 Why a command and not an upload page: batches are large and long-running, and admins script them.
-All logic lives in `interchange.services.ingest`; this prints progress (a bar on a terminal, plain
-lines otherwise), one line per file that failed or was skipped, and a closing summary. It exits
-non-zero when any file failed, never with a traceback for bad input.
+All logic lives in `interchange.services` (entry point `interchange.services.ingest.ingest`); this
+prints progress (a bar on a terminal, plain lines otherwise), one line per file that failed or was
+skipped, and a closing summary. It exits non-zero when any file failed, never with a traceback for
+bad input.
 """
 
 from __future__ import annotations

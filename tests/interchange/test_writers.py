@@ -200,11 +200,11 @@ class TestBrat:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             names = archive.namelist()
             anna_stem = f"fabula/{sets['anna'].pk:06d}-anna-s-dance"
-            assert f"{anna_stem}.txt" in names and "fabula/entity.conf" in names
+            assert f"{anna_stem}.txt" in names and "fabula/annotation.conf" in names
             assert archive.read(f"{anna_stem}.txt").decode() == ANNA
             ann = archive.read(f"{anna_stem}.ann").decode()
             macbeth_ann = archive.read(f"fabula/{sets['macbeth'].pk:06d}-macbeth.ann").decode()
-            conf = archive.read("fabula/entity.conf").decode()
+            conf = archive.read("fabula/annotation.conf").decode()
         assert ann.splitlines()[:3] == [
             "T1\tPERSON 0 12\tAnna Petrova",
             "A1\tCharacter T1 C1",
@@ -265,8 +265,8 @@ def test_writers_stream_one_story_at_a_time():
 
 
 def test_selector_queries_per_chunk_not_per_story(django_assert_num_queries):
-    """One query streams the stories; each chunk costs one query for spans and one for characters."""
+    """One query streams the stories; each chunk costs one query for entities and one for characters."""
     make_export_set()
     with django_assert_num_queries(1 + 2 * 2):  # 4 stories in chunks of 2
         stories = list(export_stories(filters=ExportFilters(status="all"), chunk_size=2))
-    assert [len(story.spans) for story in stories] == [6, 3, 0, 1]
+    assert [len(story.entities) for story in stories] == [6, 3, 0, 1]
