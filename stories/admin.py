@@ -1,4 +1,5 @@
-"""Admin for stories, import batches and the active spaCy pipeline.
+"""Admin for stories and import batches (the active spaCy pipeline is in annotations.admin, beside the
+spaCy knowledge it needs).
 
 Story lists never show the text (novels are megabytes); the change page shows it read-only, since
 entity offsets point into it and it must never be edited after import.
@@ -7,6 +8,7 @@ entity offsets point into it and it must never be edited after import.
 from __future__ import annotations
 
 from django.contrib import admin
+from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
 from stories.models import ImportBatch, Story
@@ -18,7 +20,7 @@ class ImportBatchAdmin(admin.ModelAdmin):
         "name",
         "started_at",
         "finished_at",
-        "created_by",
+        "imported_by",
         "imported_count",
         "duplicate_count",
         "failed_count",
@@ -36,10 +38,31 @@ class ImportBatchAdmin(admin.ModelAdmin):
         "imported_count",
         "duplicate_count",
         "failed_count",
-        "errors",
+        "error_table",
         "pipeline_name",
         "pipeline_version",
     ]
+    exclude = ["errors"]
+
+    @admin.display(description="imported by", ordering="created_by__username")
+    def imported_by(self, batch: ImportBatch) -> str:
+        return batch.created_by.get_username() if batch.created_by else "command line"
+
+    @admin.display(description="errors")
+    def error_table(self, batch: ImportBatch) -> str:
+        """One row per failed file or record: where, which line, and why, as the ingest command said."""
+        if not batch.errors:
+            return "None"
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+            ((e.get("path", ""), e.get("line") or "", e.get("reason", "")) for e in batch.errors),
+        )
+        return format_html(
+            '<table class="import-errors"><thead><tr><th>File</th><th>Line</th><th>Reason</th></tr></thead>'
+            "<tbody>{}</tbody></table>",
+            rows,
+        )
 
 
 @admin.register(Story)

@@ -12,8 +12,10 @@ from __future__ import annotations
 import time
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from annotations.services.pipeline import PipelineUnavailable
 from core.arguments import positive_int
 from interchange.services.ingest import Event, IngestReport, ingest
 
@@ -28,6 +30,18 @@ def label_pair(value: str) -> tuple[str, str]:
 def label_pairs(value: str) -> list[tuple[str, str]]:
     """`PER=PERSON,LOC=LOC` (or one pair): several mappings in one option."""
     return [label_pair(part.strip()) for part in value.split(",") if part.strip()]
+
+
+def importer(username: str | None):
+    """The account named by --user, or None; an unknown name is a CommandError that lists the others."""
+    if username is None:
+        return None
+    users = get_user_model().objects
+    try:
+        return users.get_by_natural_key(username)
+    except users.model.DoesNotExist:
+        known = ", ".join(users.order_by("username").values_list("username", flat=True)[:20]) or "none"
+        raise CommandError(f"--user {username!r}: no such account. Accounts: {known}.") from None
 
 
 class Command(BaseCommand):
@@ -65,17 +79,25 @@ class Command(BaseCommand):
             help="Rename labels of an annotated import: --label-map PER=PERSON,VEH=PRODUCT (repeatable).",
         )
         parser.add_argument(
+            "--user",
+            default=None,
+            metavar="USERNAME",
+            help="Record this account as the batch's importer (default: none, shown as 'command line').",
+        )
+        parser.add_argument(
             "--create-labels",
             action="store_true",
             help="Create labels an annotated import uses that do not exist yet (default: refuse the story).",
         )
 
     def handle(self, *args, **options) -> None:
+        user = importer(options["user"])
         progress = Progress(self, verbosity=options["verbosity"])
         try:
             report = ingest(
                 options["paths"],
                 batch_name=options["batch"],
+                user=user,
                 dry_run=options["dry_run"],
                 processes=options["processes"],
                 batch_size=options["batch_size"],
@@ -85,6 +107,8 @@ class Command(BaseCommand):
                 max_bytes=options["max_bytes"],
                 progress=progress,
             )
+        except PipelineUnavailable as error:
+            raise CommandError(str(error)) from None
         except KeyboardInterrupt:
             raise CommandError(
                 f"Interrupted ({counts(progress.report) if progress.report else 'nothing imported'}). "
