@@ -37,7 +37,13 @@ def export(request: HtmxHttpRequest) -> HttpResponse:
     return render(
         request,
         template,
-        {"form": form, "count": count, "filters": filters, "shard_default": DEFAULT_SHARD_SIZE},
+        {
+            "form": form,
+            "count": count,
+            "filters": filters,
+            "shard_default": DEFAULT_SHARD_SIZE,
+            "pending_warning": form.pending_warning() if valid else None,
+        },
         status=status,
     )
 

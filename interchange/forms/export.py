@@ -10,7 +10,7 @@ from django import forms
 
 from annotations.models import Label
 from interchange.selectors.export import LAYERS, ExportFilters
-from interchange.writers import FORMAT_NAMES, ExportOptions
+from interchange.writers import FORMAT_NAMES, ExportOptions, pending_warning
 from stories.models import ImportBatch, Story
 
 DEFAULT_SHARD_SIZE = 1000
@@ -48,6 +48,13 @@ class ExportForm(forms.Form):
     layer = forms.ChoiceField(
         choices=[("final", "Final annotations"), ("model", "Model's original predictions")], initial="final"
     )
+    pending = forms.ChoiceField(
+        choices=[("exclude", "Leave out pending suggestions"), ("include", "Include pending suggestions")],
+        initial="exclude",
+        required=False,
+        label="Pending suggestions",
+        help_text="Decided entities only by default. jsonl and csv mark each span's state.",
+    )
     per_entity = forms.BooleanField(required=False, help_text="CSV only: one row per entity.")
     shard_size = forms.IntegerField(
         required=False,
@@ -58,6 +65,9 @@ class ExportForm(forms.Form):
 
     def clean_flavor(self) -> str:
         return self.cleaned_data.get("flavor") or "fabula"
+
+    def clean_pending(self) -> str:
+        return self.cleaned_data.get("pending") or "exclude"
 
     def clean_layer(self) -> str:
         layer = self.cleaned_data["layer"]
@@ -107,6 +117,7 @@ class ExportForm(forms.Form):
             until=data["until"],
             ids=data["ids"],
             layer=data["layer"],
+            pending=data["pending"],
         )
 
     def options(self, *, zipped: bool = False) -> ExportOptions:
@@ -116,6 +127,10 @@ class ExportForm(forms.Form):
         if zipped and not shard_size:
             shard_size = DEFAULT_SHARD_SIZE
         return ExportOptions(flavor=data["flavor"], per_entity=data["per_entity"], shard_size=shard_size)
+
+    def pending_warning(self) -> str | None:
+        data = self.cleaned_data
+        return pending_warning(data["format"], flavor=data["flavor"], pending=data["pending"])
 
     def error_lines(self) -> list[str]:
         return [

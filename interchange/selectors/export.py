@@ -2,8 +2,9 @@
 
 `export_stories(filters=...)` yields plain `ExportStory` rows, never model instances: stories come from
 one `.iterator(chunk_size=...)` query, and each chunk's entities and characters are fetched with one query
-each, so memory stays flat whatever the size of the set. Layer `final` is the editors' set
-(review_state != rejected); layer `model` is the model's original predictions (model_* columns).
+each, so memory stays flat whatever the size of the set. Layer `final` is the editors' decided set:
+accepted and imported entities, plus pending suggestions only when `pending="include"` asks for them.
+Layer `model` is the model's original predictions (model_* columns). Each entity says its review state.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from annotations.models import Character, Entity
 from stories.models import Story
 
 LAYERS = ("final", "model")
+PENDING_CHOICES = ("exclude", "include")
 DEFAULT_CHUNK_SIZE = 200
 
 
@@ -31,6 +33,7 @@ class ExportEntity:
     text: str
     origin: str
     character: int | None  # the linked Character's id
+    state: str = "accepted"  # the review state: accepted or pending (rejected only in the model layer)
 
 
 @dataclass(slots=True)
@@ -51,9 +54,6 @@ class ExportStory:
     characters: list[ExportCharacter]
     meta: dict
 
-    def character_by_id(self) -> dict[int, ExportCharacter]:
-        return {character.id: character for character in self.characters}
-
 
 @dataclass(frozen=True)
 class ExportFilters:
@@ -66,6 +66,7 @@ class ExportFilters:
     until: dt.date | None = None
     ids: tuple[int, ...] = ()
     layer: str = "final"
+    pending: str = "exclude"  # "include" adds suggestions nobody has decided yet to the final layer
 
 
 def export_story_queryset(*, filters: ExportFilters) -> QuerySet[Story]:
@@ -125,13 +126,18 @@ def _entities_by_story(ids: list[int], filters: ExportFilters) -> dict[int, list
         if filters.labels:
             rows = rows.filter(model_label__in=filters.labels)
         values = rows.values_list(
-            "story_id", "model_start", "model_end", "model_label", "character_id", "character__origin"
-        )
+            "story_id", "model_start", "model_end", "model_label", "character_id", "character__origin",
+            "review_state",
+        )  # fmt: skip
     else:
-        rows = rows.exclude(review_state=Entity.ReviewState.REJECTED)
+        rows = rows.final()
+        if filters.pending != "include":
+            rows = rows.exclude(review_state=Entity.ReviewState.PENDING)
         if filters.labels:
             rows = rows.filter(label_id__in=filters.labels)
-        values = rows.values_list("story_id", "start", "end", "label_id", "text", "origin", "character_id")
+        values = rows.values_list(
+            "story_id", "start", "end", "label_id", "text", "origin", "character_id", "review_state"
+        )
     by_story: dict[int, list] = defaultdict(list)
     for row in values:
         by_story[row[0]].append(row[1:])
@@ -164,17 +170,18 @@ def _export_story(story: Story, rows: list, characters: list[ExportCharacter], l
                 end,
                 label,
                 character if character in known and origin == Character.Origin.MODEL else None,
+                state,
             )
-            for start, end, label, character, origin in rows
+            for start, end, label, character, origin, state in rows
         }
         entities = [
-            ExportEntity(start, end, label, story.text[start:end], Entity.Origin.MODEL, character)
-            for start, end, label, character in unique
+            ExportEntity(start, end, label, story.text[start:end], Entity.Origin.MODEL, character, state)
+            for start, end, label, character, state in unique
         ]
     else:
         entities = [
-            ExportEntity(start, end, label, text, origin, character if character in known else None)
-            for start, end, label, text, origin, character in rows
+            ExportEntity(start, end, label, text, origin, character if character in known else None, state)
+            for start, end, label, text, origin, character, state in rows
         ]
     entities.sort(key=lambda entity: (entity.start, -entity.end, entity.label))
     mentions = Counter(entity.character for entity in entities if entity.character is not None)

@@ -42,6 +42,24 @@ FORMATS = {
     "csv": ExportFormat("csv", ".csv", "text/csv; charset=utf-8", "interchange.writers.csv"),
 }
 FORMAT_NAMES = tuple(FORMATS)
+# Formats with no place for a span's review state: an included pending suggestion looks accepted there.
+STATELESS = {"spacy": "spaCy DocBin", "conll": "CoNLL", "brat": "brat"}
+
+
+def pending_warning(name: str, *, flavor: str, pending: str) -> str | None:
+    """The one warning line for `--pending include` in a format that cannot say which spans are pending."""
+    if pending != "include":
+        return None
+    if name == "jsonl" and flavor == "doccano":
+        title = "doccano JSONL"
+    elif name in STATELESS:
+        title = STATELESS[name]
+    else:
+        return None
+    return (
+        f"--pending include: pending suggestions are in this {title} export, and {title} cannot mark them, "
+        "so they look accepted. Use jsonl or csv to keep each span's state."
+    )
 
 
 def get_format(name: str) -> ExportFormat:

@@ -1,7 +1,7 @@
 """CSV (RFC 4180, UTF-8, header row). Default: one row per character, columns
 story_id, story_title, character_id, name, aliases ("; "-separated), gender, mentions, first_offset
 (the start of its first mention, empty if none). With `per_entity`: one row per entity, columns
-story_id, story_title, start, end, label, text, origin, character_id, character_name.
+story_id, story_title, start, end, label, text, origin, state, character_id, character_name.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ ENTITY_COLUMNS = [
     "label",
     "text",
     "origin",
+    "state",
     "character_id",
     "character_name",
 ]
@@ -64,6 +65,7 @@ def entity_rows(story: ExportStory) -> Iterator[list]:
             entity.label,
             entity.text,
             entity.origin,
+            entity.state,
             entity.character if entity.character is not None else "",
             names.get(entity.character, ""),
         ]

@@ -1,6 +1,7 @@
 """JSONL: one story per line, character offsets (the Fabula shape that `ingest` reads back).
 
-Fabula flavour: {"id", "title", "text", "spans": [{"start", "end", "label", "text", "origin", "character"}],
+Fabula flavour: {"id", "title", "text",
+"spans": [{"start", "end", "label", "text", "origin", "character", "state"}],
 "characters": [{"id", "name", "aliases", "gender", "mentions"}], "meta": {...}}.
 doccano flavour: {"id", "text", "label": [[start, end, label]], "title", "meta"}, as doccano imports it.
 """
@@ -27,6 +28,7 @@ def story_record(story: ExportStory) -> dict:
                 "text": e.text,
                 "origin": e.origin,
                 "character": e.character,
+                "state": e.state,
             }
             for e in story.entities
         ],

@@ -70,7 +70,8 @@ def test_model_layer_and_doccano_flavor_and_per_entity():
     assert [23, 28, "LOC"] in first["label"]
     out, _ = run("--format", "csv", "--per-entity", "-o", "-")
     assert (
-        out.splitlines()[0] == "story_id,story_title,start,end,label,text,origin,character_id,character_name"
+        out.splitlines()[0]
+        == "story_id,story_title,start,end,label,text,origin,state,character_id,character_name"
     )
 
 

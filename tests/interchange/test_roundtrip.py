@@ -152,7 +152,7 @@ def normalised(outputs: dict[str, bytes], *, origin: bool) -> dict[str, object]:
         "brat": normalise_brat(outputs["brat"]),
         "csv": normalise_csv(outputs["csv"], origin=origin, id_columns=(0, 2), origin_column=None),
         "csv-entities": normalise_csv(
-            outputs["csv-entities"], origin=origin, id_columns=(0, 7), origin_column=6
+            outputs["csv-entities"], origin=origin, id_columns=(0, 8), origin_column=6
         ),
     }
 

@@ -38,6 +38,12 @@ class Command(BaseCommand):
         parser.add_argument("--until", default="", help="Stories last changed on or before YYYY-MM-DD.")
         parser.add_argument("--ids", default="", help="Only these story ids, comma-separated.")
         parser.add_argument("--layer", default="final", choices=LAYERS, help="final (default) or model.")
+        parser.add_argument(
+            "--pending",
+            default="exclude",
+            choices=["exclude", "include"],
+            help="Pending suggestions: exclude (default: decided entities only) or include.",
+        )
         parser.add_argument("--per-entity", action="store_true", help="csv: one row per entity.")
         parser.add_argument(
             "--shard-size", type=int, default=0, help="spacy: docs per DocBin; output is a .zip of DocBins."
@@ -56,6 +62,8 @@ class Command(BaseCommand):
         filters = form.filters()
         total = export_story_count(filters=filters)
         warnings: list[str] = [] if total else [f"no story matches these filters (status {filters.status})"]
+        if line := form.pending_warning():
+            warnings.append(line)
         started = time.monotonic()
         stories = tqdm(
             export_stories(filters=filters, chunk_size=options["chunk_size"]),
