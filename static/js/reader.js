@@ -101,7 +101,7 @@
   // --- actions -----------------------------------------------------------------------------------
   function focusedMark() {
     var el = document.activeElement;
-    return el && el.matches && el.matches("mark.ent[data-entity-id]") ? el : null;
+    return el && el.matches && el.matches("mark.entity[data-entity-id]") ? el : null;
   }
 
   function applyLabel(label) {
@@ -139,7 +139,7 @@
   var current = null;
 
   function marks() {
-    return Array.prototype.slice.call(text.querySelectorAll("mark.ent[data-entity-id]"));
+    return Array.prototype.slice.call(text.querySelectorAll("mark.entity[data-entity-id]"));
   }
 
   function focusMark(mark, inspect) {
@@ -189,7 +189,7 @@
   }
 
   text.addEventListener("click", function (event) {
-    var mark = event.target.closest("mark.ent[data-entity-id]");
+    var mark = event.target.closest("mark.entity[data-entity-id]");
     if (mark && window.getSelection().isCollapsed) focusMark(mark);
   });
 
@@ -286,7 +286,7 @@
   document.body.addEventListener("htmx:afterSettle", function () {
     if (highlighted) paintHighlight();
     if (pendingFocus) {
-      var mark = document.getElementById("ent-" + pendingFocus);
+      var mark = document.getElementById("entity-" + pendingFocus);
       if (mark && text.contains(mark)) {
         pendingFocus = null;
         focusMark(mark, true);

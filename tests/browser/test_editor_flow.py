@@ -136,7 +136,7 @@ def test_editor_flow_on_a_sample_story(page, shot):
     shot("editor-story-list")  # the guide's story-list.png comes from test_story_list.py
     page.get_by_role("link", name=story.title).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(story.title)
-    expect(page.locator("#story-text mark.ent")).to_have_count(Entity.objects.filter(story=story).count())
+    expect(page.locator("#story-text mark.entity")).to_have_count(Entity.objects.filter(story=story).count())
     shot("editor-reader", doc=True)
 
     # 1. Select "Swan Lake" with the mouse and tag it from the toolbar.
