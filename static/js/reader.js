@@ -34,12 +34,14 @@
     }
   }
 
-  function baseUrl() {
-    return reader.dataset.baseUrl;
-  }
-
-  function entityUrl(id, action) {
-    return baseUrl() + "entities/" + id + "/" + (action ? action + "/" : "");
+  /**
+   * The URL in #reader's data-NAME-url for entity or character `id`. Those URLs are rendered by
+   * {% url %} for id 0; the last "/0/" in them is the id's place (the story's pk comes before it).
+   */
+  function urlFor(name, id) {
+    var url = reader.dataset[name];
+    var at = url.lastIndexOf("/0/");
+    return url.slice(0, at) + "/" + encodeURIComponent(id) + url.slice(at + 2);
   }
 
   function post(url, values, target) {
@@ -114,21 +116,22 @@
     }
     var mark = focusedMark() || current;
     if (mark && document.contains(mark)) {
-      post(entityUrl(mark.dataset.entityId, "label"), { label: label }, mark.closest(".chunk"));
+      post(urlFor("entityLabelUrl", mark.dataset.entityId), { label: label }, mark.closest(".chunk"));
       return true;
     }
     announce("Select some text or focus an entity first (j / k).");
     return false;
   }
 
-  function onMark(action, values) {
+  /** POST to the focused entity's URL `urlName` (a #reader data attribute), then refocus it. */
+  function onMark(urlName, values) {
     var mark = focusedMark() || current;
     if (!mark || !document.contains(mark)) {
       announce("Focus an entity first: press j or click one.");
       return;
     }
     pendingFocus = mark.dataset.entityId;
-    post(entityUrl(mark.dataset.entityId, action), values || {}, mark.closest(".chunk"));
+    post(urlFor(urlName, mark.dataset.entityId), values || {}, mark.closest(".chunk"));
   }
 
   function announce(message) {
@@ -172,7 +175,7 @@
         inspectEntity(next);
       }
     };
-    htmx.ajax("GET", entityUrl(id), { target: "#entity-panel", swap: "outerHTML" }).then(settle, settle);
+    htmx.ajax("GET", urlFor("entityUrl", id), { target: "#entity-panel", swap: "outerHTML" }).then(settle, settle);
   }
 
   function move(step) {
@@ -240,7 +243,7 @@
   function reloadChunks() {
     text.querySelectorAll("section.chunk").forEach(function (chunk) {
       var index = chunk.dataset.chunk;
-      htmx.ajax("GET", baseUrl() + "?chunk=" + index, {
+      htmx.ajax("GET", chunk.dataset.chunkUrl, {
         target: "#chunk-" + index,
         swap: "outerHTML",
         select: "#chunk-" + index,
@@ -255,7 +258,7 @@
     if (detail.message) announce(detail.message);
     if (detail.focus) pendingFocus = String(detail.focus);
     else if (detail.character) {
-      htmx.ajax("GET", baseUrl() + "characters/" + detail.character + "/", {
+      htmx.ajax("GET", urlFor("characterUrl", detail.character), {
         target: "#entity-panel",
         swap: "outerHTML",
       });
@@ -323,12 +326,12 @@
     if (hotkeys[key]) applyLabel(hotkeys[key]);
     else if (key === "j") move(1);
     else if (key === "k") move(-1);
-    else if (key === "a") onMark("accept");
-    else if (key === "x" || key === "Delete") onMark("delete");
-    else if (key === "[") onMark("resize", { side: "start", direction: "widen" });
-    else if (key === "]") onMark("resize", { side: "end", direction: "widen" });
-    else if (key === "{") onMark("resize", { side: "start", direction: "narrow" });
-    else if (key === "}") onMark("resize", { side: "end", direction: "narrow" });
+    else if (key === "a") onMark("entityAcceptUrl");
+    else if (key === "x" || key === "Delete") onMark("entityDeleteUrl");
+    else if (key === "[") onMark("entityResizeUrl", { side: "start", direction: "widen" });
+    else if (key === "]") onMark("entityResizeUrl", { side: "end", direction: "widen" });
+    else if (key === "{") onMark("entityResizeUrl", { side: "start", direction: "narrow" });
+    else if (key === "}") onMark("entityResizeUrl", { side: "end", direction: "narrow" });
     else if (key === "u") post(reader.dataset.undoUrl, {});
     else if (key === "c") {
       var field = document.getElementById("entity-character");
