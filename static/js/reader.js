@@ -10,10 +10,11 @@
  *    that sends a `version` field sends this one, so a stale page gets 409 instead of overwriting.
  *    It moves forward only on our own successful edits (event fabula:changed) or on fabula:stale,
  *    when every loaded chunk is re-fetched so the editor sees the other person's change.
- * 3. Keyboard: label hotkeys (Label.hotkey, usually 1–9), j/k next/previous entity, a accept,
- *    x/Delete delete, [ ] widen, { } narrow, c character, u undo, Enter inspect, ? shortcuts, Esc.
+ * 3. Keyboard: the key map is markup (the shortcuts dialog's <kbd data-hotkey> elements and the label
+ *    buttons' data-hotkey), run by static/js/keys.js; this file answers its `fabula:key` actions.
  * 4. Character highlight: the panel's name buttons toggle .is-highlighted on marks whose
  *    data-character matches.
+ * 5. URLs: every URL requested comes from a data-*-url attribute rendered by {% url %} (see urlFor).
  */
 (function () {
   "use strict";
@@ -308,40 +309,49 @@
   }
 
   // --- 3. keyboard -------------------------------------------------------------------------------
-  var hotkeys = {};
-  document.querySelectorAll(".label-button[data-hotkey]").forEach(function (button) {
-    if (button.dataset.hotkey) hotkeys[button.dataset.hotkey] = button.dataset.label;
-  });
-
-  function typing(el) {
-    return el && (el.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName));
+  // static/js/keys.js finds the binding (a <kbd data-key-action> in the shortcuts dialog) and asks here;
+  // preventDefault() tells it the key was used. The label keys press the toolbar buttons directly.
+  function resize(side, direction) {
+    return function () {
+      onMark("entityResizeUrl", { side: side, direction: direction });
+    };
   }
 
-  document.addEventListener("keydown", function (event) {
-    if (event.ctrlKey || event.metaKey || event.altKey || typing(event.target)) return;
-    var dialog = document.getElementById("shortcuts");
-    if (dialog && dialog.open) return;
-    var key = event.key;
-    var handled = true;
-    if (hotkeys[key]) applyLabel(hotkeys[key]);
-    else if (key === "j") move(1);
-    else if (key === "k") move(-1);
-    else if (key === "a") onMark("entityAcceptUrl");
-    else if (key === "x" || key === "Delete") onMark("entityDeleteUrl");
-    else if (key === "[") onMark("entityResizeUrl", { side: "start", direction: "widen" });
-    else if (key === "]") onMark("entityResizeUrl", { side: "end", direction: "widen" });
-    else if (key === "{") onMark("entityResizeUrl", { side: "start", direction: "narrow" });
-    else if (key === "}") onMark("entityResizeUrl", { side: "end", direction: "narrow" });
-    else if (key === "u") post(reader.dataset.undoUrl, {});
-    else if (key === "c") {
-      var field = document.getElementById("entity-character");
-      if (field) field.focus();
-    } else if ((key === "Enter" || key === " ") && focusedMark()) focusMark(focusedMark()); // role=button
-    else if (key === "?") dialog.showModal();
-    else if (key === "Escape") {
+  var KEY_ACTIONS = {
+    "next-entity": function () {
+      move(1);
+    },
+    "previous-entity": function () {
+      move(-1);
+    },
+    accept: function () {
+      onMark("entityAcceptUrl");
+    },
+    "delete": function () {
+      onMark("entityDeleteUrl");
+    },
+    "widen-start": resize("start", "widen"),
+    "widen-end": resize("end", "widen"),
+    "narrow-start": resize("start", "narrow"),
+    "narrow-end": resize("end", "narrow"),
+    undo: function () {
+      post(reader.dataset.undoUrl, {});
+    },
+    // A focused mark is a role=button: Enter / Space inspect it. Anywhere else they keep their meaning
+    // (pressing a focused button, scrolling), so the key is left to the browser.
+    inspect: function () {
+      var mark = focusedMark();
+      if (!mark) return false;
+      focusMark(mark);
+    },
+    "clear-selection": function () {
       window.getSelection().removeAllRanges();
       readSelection();
-    } else handled = false;
-    if (handled) event.preventDefault();
+    },
+  };
+
+  reader.addEventListener("fabula:key", function (event) {
+    var action = KEY_ACTIONS[event.detail.action];
+    if (action && action() !== false) event.preventDefault();
   });
 })();
