@@ -106,3 +106,20 @@ def test_return_fix_approve_and_export(page, shot, tmp_path):
     assert overall.locator("td").all_inner_texts() == ["4", "4", "2", "2", "2", "0.500", "0.500", "0.500"]
     assert page.locator("svg[aria-label='Precision, recall and F1 per label'] rect").count() == 3 * 5
     shot("dashboard", doc=True, full_page=True)
+
+
+def test_review_keys_approve_next_and_queue(page):
+    """a approves, n opens the next story in the queue, g goes back to the queue."""
+    make_user("reviewer", username="rita")
+    first = make_story("Anna danced.", title="First", status=Story.Status.DONE)
+    second = make_story("Boris watched.", title="Second", status=Story.Status.DONE)
+    log_in(page, "rita")
+    page.goto(f"/review/{first.pk}/")
+    page.locator("body").press("a")
+    page.get_by_text("Approved “First”.").wait_for()
+    first.refresh_from_db()
+    assert first.status == Story.Status.APPROVED
+    page.locator("body").press("n")
+    page.wait_for_url(f"**/review/{second.pk}/")
+    page.locator("body").press("g")
+    page.wait_for_url("**/review/")
