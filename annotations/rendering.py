@@ -23,7 +23,7 @@ def label_style(color: str) -> str:
     color = color if _HEX.match(color or "") else FALLBACK_COLOR
     red, green, blue = (int(color[i : i + 2], 16) / 255 for i in (1, 3, 5))
     luminance = 0.2126 * red + 0.7152 * green + 0.0722 * blue
-    return f"--ent:{color};--ent-fg:{'#111111' if luminance > 0.45 else '#ffffff'}"
+    return f"--entity:{color};--entity-fg:{'#111111' if luminance > 0.45 else '#ffffff'}"
 
 
 _CSS_NAME = re.compile(r"^[A-Za-z0-9_-]+$")
@@ -36,7 +36,7 @@ def label_css(labels: Iterable) -> SafeString:
     escaping; a mark of any other label shows the fallback grey.
     """
     rules = [
-        f'.ent[data-label="{label.name}"]{{{label_style(label.color)}}}'
+        f'.entity[data-label="{label.name}"]{{{label_style(label.color)}}}'
         for label in labels
         if _CSS_NAME.match(label.name)
     ]
@@ -56,11 +56,11 @@ def _mark(text: str, offset: int, row, end: int) -> str:
     covered = escape(text[row["start"] - offset : end - offset])
     label = escape(row["label_id"])
     state = escape(row["review_state"])
-    pending = " ent-pending" if state == "pending" else ""
+    pending = " entity--pending" if state == "pending" else ""
     character = row["character_id"] or ""
     shown = "suggested" if state == "pending" else "accepted"
     return (
-        f'<mark id="ent-{row["id"]:d}" class="ent{pending}" tabindex="-1" role="button" '
+        f'<mark id="entity-{row["id"]:d}" class="entity{pending}" tabindex="-1" role="button" '
         f'data-entity-id="{row["id"]:d}" data-label="{label}" data-start="{row["start"]:d}" '
         f'data-end="{row["end"]:d}" data-state="{state}" data-character="{character}" '
         f'aria-label="{covered}: {label}, {shown}">{covered}</mark>'

@@ -84,7 +84,7 @@ def reader_url(story: Story, offset: int | None = None, entity: int | None = Non
     url = reverse("annotations:story-detail", args=[story.pk])
     if offset:
         url += f"?chunk={selectors.chunk_of_offset(story, offset)}"
-    return url + (f"#ent-{entity}" if entity else "")
+    return url + (f"#entity-{entity}" if entity else "")
 
 
 def _message(exc: Exception) -> str:

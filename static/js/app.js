@@ -18,8 +18,7 @@
  * 5. `<input type="checkbox" data-select-all="FORM_ID">` ticks or clears every checkbox that
  *    belongs to that form (`form="FORM_ID"`).
  * 6. `<html class="js">` once this runs, so `.js-hidden` hides buttons only needed without JS.
- * 7. `<input data-focus-key="/">`: pressing that key anywhere outside a text field focuses the input
- *    (the story list's search box, as on most sites with a search).
+ * Keyboard shortcuts, the story list's "/" among them, are static/js/keys.js's.
  */
 (function () {
   "use strict";
@@ -137,18 +136,6 @@
   document.addEventListener("htmx:pushedIntoHistory", syncFormsFromUrl);
   document.addEventListener("htmx:historyRestore", syncFormsFromUrl);
   window.addEventListener("pageshow", syncFormsFromUrl);
-
-  // 7. A key that jumps to an input, unless the person is already typing somewhere.
-  document.addEventListener("keydown", function (event) {
-    if (event.ctrlKey || event.metaKey || event.altKey || event.defaultPrevented) return;
-    var active = document.activeElement;
-    if (active && (active.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(active.tagName))) return;
-    var target = document.querySelector('[data-focus-key="' + CSS.escape(event.key) + '"]');
-    if (!target) return;
-    event.preventDefault();
-    target.focus();
-    if (target.select) target.select();
-  });
 
   // 5. "Select all" for the checkboxes of one form.
   document.addEventListener("change", function (event) {

@@ -10,10 +10,11 @@
  *    that sends a `version` field sends this one, so a stale page gets 409 instead of overwriting.
  *    It moves forward only on our own successful edits (event fabula:changed) or on fabula:stale,
  *    when every loaded chunk is re-fetched so the editor sees the other person's change.
- * 3. Keyboard: label hotkeys (Label.hotkey, usually 1–9), j/k next/previous entity, a accept,
- *    x/Delete delete, [ ] widen, { } narrow, c character, u undo, Enter inspect, ? shortcuts, Esc.
+ * 3. Keyboard: the key map is markup (the shortcuts dialog's <kbd data-hotkey> elements and the label
+ *    buttons' data-hotkey), run by static/js/keys.js; this file answers its `fabula:key` actions.
  * 4. Character highlight: the panel's name buttons toggle .is-highlighted on marks whose
  *    data-character matches.
+ * 5. URLs: every URL requested comes from a data-*-url attribute rendered by {% url %} (see urlFor).
  */
 (function () {
   "use strict";
@@ -34,12 +35,14 @@
     }
   }
 
-  function baseUrl() {
-    return reader.dataset.baseUrl;
-  }
-
-  function entityUrl(id, action) {
-    return baseUrl() + "entities/" + id + "/" + (action ? action + "/" : "");
+  /**
+   * The URL in #reader's data-NAME-url for entity or character `id`. Those URLs are rendered by
+   * {% url %} for id 0; the last "/0/" in them is the id's place (the story's pk comes before it).
+   */
+  function urlFor(name, id) {
+    var url = reader.dataset[name];
+    var at = url.lastIndexOf("/0/");
+    return url.slice(0, at) + "/" + encodeURIComponent(id) + url.slice(at + 2);
   }
 
   function post(url, values, target) {
@@ -101,7 +104,7 @@
   // --- actions -----------------------------------------------------------------------------------
   function focusedMark() {
     var el = document.activeElement;
-    return el && el.matches && el.matches("mark.ent[data-entity-id]") ? el : null;
+    return el && el.matches && el.matches("mark.entity[data-entity-id]") ? el : null;
   }
 
   function applyLabel(label) {
@@ -114,21 +117,22 @@
     }
     var mark = focusedMark() || current;
     if (mark && document.contains(mark)) {
-      post(entityUrl(mark.dataset.entityId, "label"), { label: label }, mark.closest(".chunk"));
+      post(urlFor("entityLabelUrl", mark.dataset.entityId), { label: label }, mark.closest(".chunk"));
       return true;
     }
     announce("Select some text or focus an entity first (j / k).");
     return false;
   }
 
-  function onMark(action, values) {
+  /** POST to the focused entity's URL `urlName` (a #reader data attribute), then refocus it. */
+  function onMark(urlName, values) {
     var mark = focusedMark() || current;
     if (!mark || !document.contains(mark)) {
       announce("Focus an entity first: press j or click one.");
       return;
     }
     pendingFocus = mark.dataset.entityId;
-    post(entityUrl(mark.dataset.entityId, action), values || {}, mark.closest(".chunk"));
+    post(urlFor(urlName, mark.dataset.entityId), values || {}, mark.closest(".chunk"));
   }
 
   function announce(message) {
@@ -139,7 +143,7 @@
   var current = null;
 
   function marks() {
-    return Array.prototype.slice.call(text.querySelectorAll("mark.ent[data-entity-id]"));
+    return Array.prototype.slice.call(text.querySelectorAll("mark.entity[data-entity-id]"));
   }
 
   function focusMark(mark, inspect) {
@@ -172,7 +176,7 @@
         inspectEntity(next);
       }
     };
-    htmx.ajax("GET", entityUrl(id), { target: "#entity-panel", swap: "outerHTML" }).then(settle, settle);
+    htmx.ajax("GET", urlFor("entityUrl", id), { target: "#entity-panel", swap: "outerHTML" }).then(settle, settle);
   }
 
   function move(step) {
@@ -189,7 +193,7 @@
   }
 
   text.addEventListener("click", function (event) {
-    var mark = event.target.closest("mark.ent[data-entity-id]");
+    var mark = event.target.closest("mark.entity[data-entity-id]");
     if (mark && window.getSelection().isCollapsed) focusMark(mark);
   });
 
@@ -240,7 +244,7 @@
   function reloadChunks() {
     text.querySelectorAll("section.chunk").forEach(function (chunk) {
       var index = chunk.dataset.chunk;
-      htmx.ajax("GET", baseUrl() + "?chunk=" + index, {
+      htmx.ajax("GET", chunk.dataset.chunkUrl, {
         target: "#chunk-" + index,
         swap: "outerHTML",
         select: "#chunk-" + index,
@@ -255,7 +259,7 @@
     if (detail.message) announce(detail.message);
     if (detail.focus) pendingFocus = String(detail.focus);
     else if (detail.character) {
-      htmx.ajax("GET", baseUrl() + "characters/" + detail.character + "/", {
+      htmx.ajax("GET", urlFor("characterUrl", detail.character), {
         target: "#entity-panel",
         swap: "outerHTML",
       });
@@ -286,7 +290,7 @@
   document.body.addEventListener("htmx:afterSettle", function () {
     if (highlighted) paintHighlight();
     if (pendingFocus) {
-      var mark = document.getElementById("ent-" + pendingFocus);
+      var mark = document.getElementById("entity-" + pendingFocus);
       if (mark && text.contains(mark)) {
         pendingFocus = null;
         focusMark(mark, true);
@@ -305,40 +309,49 @@
   }
 
   // --- 3. keyboard -------------------------------------------------------------------------------
-  var hotkeys = {};
-  document.querySelectorAll(".label-button[data-hotkey]").forEach(function (button) {
-    if (button.dataset.hotkey) hotkeys[button.dataset.hotkey] = button.dataset.label;
-  });
-
-  function typing(el) {
-    return el && (el.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName));
+  // static/js/keys.js finds the binding (a <kbd data-key-action> in the shortcuts dialog) and asks here;
+  // preventDefault() tells it the key was used. The label keys press the toolbar buttons directly.
+  function resize(side, direction) {
+    return function () {
+      onMark("entityResizeUrl", { side: side, direction: direction });
+    };
   }
 
-  document.addEventListener("keydown", function (event) {
-    if (event.ctrlKey || event.metaKey || event.altKey || typing(event.target)) return;
-    var dialog = document.getElementById("shortcuts");
-    if (dialog && dialog.open) return;
-    var key = event.key;
-    var handled = true;
-    if (hotkeys[key]) applyLabel(hotkeys[key]);
-    else if (key === "j") move(1);
-    else if (key === "k") move(-1);
-    else if (key === "a") onMark("accept");
-    else if (key === "x" || key === "Delete") onMark("delete");
-    else if (key === "[") onMark("resize", { side: "start", direction: "widen" });
-    else if (key === "]") onMark("resize", { side: "end", direction: "widen" });
-    else if (key === "{") onMark("resize", { side: "start", direction: "narrow" });
-    else if (key === "}") onMark("resize", { side: "end", direction: "narrow" });
-    else if (key === "u") post(reader.dataset.undoUrl, {});
-    else if (key === "c") {
-      var field = document.getElementById("entity-character");
-      if (field) field.focus();
-    } else if ((key === "Enter" || key === " ") && focusedMark()) focusMark(focusedMark()); // role=button
-    else if (key === "?") dialog.showModal();
-    else if (key === "Escape") {
+  var KEY_ACTIONS = {
+    "next-entity": function () {
+      move(1);
+    },
+    "previous-entity": function () {
+      move(-1);
+    },
+    accept: function () {
+      onMark("entityAcceptUrl");
+    },
+    "delete": function () {
+      onMark("entityDeleteUrl");
+    },
+    "widen-start": resize("start", "widen"),
+    "widen-end": resize("end", "widen"),
+    "narrow-start": resize("start", "narrow"),
+    "narrow-end": resize("end", "narrow"),
+    undo: function () {
+      post(reader.dataset.undoUrl, {});
+    },
+    // A focused mark is a role=button: Enter / Space inspect it. Anywhere else they keep their meaning
+    // (pressing a focused button, scrolling), so the key is left to the browser.
+    inspect: function () {
+      var mark = focusedMark();
+      if (!mark) return false;
+      focusMark(mark);
+    },
+    "clear-selection": function () {
       window.getSelection().removeAllRanges();
       readSelection();
-    } else handled = false;
-    if (handled) event.preventDefault();
+    },
+  };
+
+  reader.addEventListener("fabula:key", function (event) {
+    var action = KEY_ACTIONS[event.detail.action];
+    if (action && action() !== false) event.preventDefault();
   });
 })();

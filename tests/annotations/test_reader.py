@@ -40,16 +40,17 @@ def test_label_colours_come_from_one_css_block_not_per_mark(editor_client):
 
     odd = Label(name='X"]{}body{display:none', color="#000000")
     css = label_css([Label.objects.get(name="PERSON"), odd])
-    assert css == '.ent[data-label="PERSON"]{--ent:#ffd6a5;--ent-fg:#111111}'
+    assert css == '.entity[data-label="PERSON"]{--entity:#ffd6a5;--entity-fg:#111111}'
     story = make_story("Anna met Boris.")
     make_entity(story, "Anna")
     page = editor_client.get(f"/stories/{story.pk}/").content.decode()
-    assert '.ent[data-label="PERSON"]{--ent:#ffd6a5' in page and 'data-label="PERSON" data-start="0"' in page
+    assert '.entity[data-label="PERSON"]{--entity:#ffd6a5' in page
+    assert 'data-label="PERSON" data-start="0"' in page
 
 
 def test_label_text_colour_has_contrast():
-    assert label_style("#ffd6a5").endswith("--ent-fg:#111111")
-    assert label_style("#1d3557").endswith("--ent-fg:#ffffff")
+    assert label_style("#ffd6a5").endswith("--entity-fg:#111111")
+    assert label_style("#1d3557").endswith("--entity-fg:#ffffff")
     assert label_style("javascript:x") == label_style("#cccccc")
 
 
@@ -60,10 +61,10 @@ def test_chunk_html_escapes_text_and_marks_entities():
     make_entity(story, "left", "ORG", review_state="rejected")
     html = reader_chunk(story=Story.objects.defer("text").get(), index=0).html
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; " in html and "<script>" not in html
-    anna = re.search(r'<mark id="ent-\d+" class="ent ent-pending"[^>]*data-label="PERSON" data-start="0" '
-                     r'data-end="4" data-state="pending"[^>]*>Anna</mark>', html)  # fmt: skip
+    anna = re.search(r'<mark id="entity-\d+" class="entity entity--pending"[^>]*data-label="PERSON" '
+                     r'data-start="0" data-end="4" data-state="pending"[^>]*>Anna</mark>', html)  # fmt: skip
     assert anna and 'tabindex="-1" role="button"' in anna.group(0)
-    assert re.search(r'class="ent" [^>]*data-label="GPE"[^>]*>Paris</mark>', html)
+    assert re.search(r'class="entity" [^>]*data-label="GPE"[^>]*>Paris</mark>', html)
     assert ">left</mark>" not in html  # rejected predictions are not in the final set
     assert html.count('<p class="para"') == 2
 

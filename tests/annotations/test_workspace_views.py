@@ -190,7 +190,7 @@ def test_plain_post_redirects_back_to_the_entity(editor_client):
     response = editor_client.post(
         url("entity-label", w, entity_id=w["moscow"].pk), {"label": "LOC", "version": 1}
     )
-    assert response.status_code == 302 and response["Location"].endswith(f"#ent-{w['moscow'].pk}")
+    assert response.status_code == 302 and response["Location"].endswith(f"#entity-{w['moscow'].pk}")
     page = editor_client.get(response["Location"]).content.decode()
     assert "“Moscow”: GPE → LOC" in page  # the success message
 

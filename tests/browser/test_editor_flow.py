@@ -136,7 +136,7 @@ def test_editor_flow_on_a_sample_story(page, shot):
     shot("editor-story-list")  # the guide's story-list.png comes from test_story_list.py
     page.get_by_role("link", name=story.title).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(story.title)
-    expect(page.locator("#story-text mark.ent")).to_have_count(Entity.objects.filter(story=story).count())
+    expect(page.locator("#story-text mark.entity")).to_have_count(Entity.objects.filter(story=story).count())
     shot("editor-reader", doc=True)
 
     # 1. Select "Swan Lake" with the mouse and tag it from the toolbar.
@@ -412,3 +412,74 @@ def test_admin_sees_import_batches_and_filters_the_list_by_batch(page, shot):
     expect(titles).to_have_count(5)
     assert sorted(titles.all_inner_texts()) == sorted(s.title for s in Story.objects.filter(batch=batch))
     shot("admin-story-list-by-batch", doc=True)
+
+
+def test_every_reader_shortcut_from_the_keyboard(page):
+    """The keys tests above do not press: [ ] { } a x Delete c Enter Space Esc, and keys typed into a
+    field or held with Ctrl left alone. static/js/keys.js runs them from the shortcuts dialog's map."""
+    make_user("editor", username="edna")
+    story = make_story("Anna Pavlova danced in Paris with Boris.", title="Every key")
+    anna = make_entity(story, "Anna", "PERSON", review_state="accepted")
+    paris = make_entity(story, "Paris", "GPE", review_state="accepted")
+    boris = make_entity(story, "Boris", "PERSON", review_state="pending")
+    inspected = page.locator("#entity-panel .entity-text")
+    log_in(page, "edna")
+    page.goto(f"/stories/{story.pk}/")
+    page.locator("#story-text").focus()
+
+    page.keyboard.press("j")
+    expect(mark(page, anna)).to_be_focused()
+    expect(inspected).to_have_text("Anna")
+    for key, text in (("]", "Anna Pavlova"), ("}", "Anna")):
+        with edit_response(page) as answer:
+            page.keyboard.press(key)
+        assert answer.value.status == 200
+        anna.refresh_from_db()
+        assert anna.text == text
+        settled(page, story)
+        expect(mark(page, anna)).to_have_text(text)
+        expect(mark(page, anna)).to_be_focused()
+    idle(page)
+
+    # Ctrl+j is the browser's; j typed into a field is text.
+    page.keyboard.press("Control+j")
+    expect(mark(page, anna)).to_be_focused()
+    page.locator("#entity-new-character").fill("")
+    page.locator("#entity-new-character").press("j")
+    expect(page.locator("#entity-new-character")).to_have_value("j")
+    expect(page.locator("#entity-new-character")).to_be_focused()
+
+    mark(page, boris).click()
+    expect(inspected).to_have_text("Boris")
+    with edit_response(page) as answer:
+        page.keyboard.press("a")
+    assert answer.value.status == 200
+    boris.refresh_from_db()
+    assert boris.review_state == "accepted"
+    settled(page, story)
+    idle(page)
+
+    # Enter and Space on a focused mark open it in the inspector.
+    mark(page, anna).focus()
+    page.keyboard.press("Enter")
+    expect(inspected).to_have_text("Anna")
+    mark(page, boris).focus()
+    page.keyboard.press("Space")
+    expect(inspected).to_have_text("Boris")
+    page.keyboard.press("c")
+    expect(page.locator("#entity-character")).to_be_focused()
+
+    for entity, key in ((paris, "x"), (boris, "Delete")):
+        mark(page, entity).click()
+        expect(inspected).to_have_text(entity.text)
+        with edit_response(page) as answer:
+            page.keyboard.press(key)
+        assert answer.value.status == 200
+        settled(page, story)
+        expect(mark(page, entity)).to_have_count(0)
+        idle(page)
+
+    dom_select(page, "danced")
+    expect(page.locator("#selection-hint")).to_contain_text("Selected “danced”")
+    page.keyboard.press("Escape")
+    expect(page.locator("#selection-hint")).to_have_text("Select text, then pick a label.")

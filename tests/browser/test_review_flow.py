@@ -63,9 +63,9 @@ def test_return_fix_approve_and_export(page, shot, tmp_path):
     page.get_by_text(COMMENT).wait_for()
     shot("editor-sees-review-comment", doc=True)
     page.get_by_role("link", name="The Dying Swan").click()
-    page.locator(f"#ent-{boris.pk}").click()
+    page.locator(f"#entity-{boris.pk}").click()
     page.get_by_role("button", name="Accept a", exact=True).click()
-    page.wait_for_function(f"() => !document.querySelector('#ent-{boris.pk}.ent-pending')")
+    page.wait_for_function(f"() => !document.querySelector('#entity-{boris.pk}.entity--pending')")
     page.get_by_role("button", name="Mark done").click()
     page.wait_for_function("() => document.querySelector('#story-status').textContent.trim() === 'Done'")
     story.refresh_from_db()
@@ -106,3 +106,20 @@ def test_return_fix_approve_and_export(page, shot, tmp_path):
     assert overall.locator("td").all_inner_texts() == ["4", "4", "2", "2", "2", "0.500", "0.500", "0.500"]
     assert page.locator("svg[aria-label='Precision, recall and F1 per label'] rect").count() == 3 * 5
     shot("dashboard", doc=True, full_page=True)
+
+
+def test_review_keys_approve_next_and_queue(page):
+    """a approves, n opens the next story in the queue, g goes back to the queue."""
+    make_user("reviewer", username="rita")
+    first = make_story("Anna danced.", title="First", status=Story.Status.DONE)
+    second = make_story("Boris watched.", title="Second", status=Story.Status.DONE)
+    log_in(page, "rita")
+    page.goto(f"/review/{first.pk}/")
+    page.locator("body").press("a")
+    page.get_by_text("Approved “First”.").wait_for()
+    first.refresh_from_db()
+    assert first.status == Story.Status.APPROVED
+    page.locator("body").press("n")
+    page.wait_for_url(f"**/review/{second.pk}/")
+    page.locator("body").press("g")
+    page.wait_for_url("**/review/")
