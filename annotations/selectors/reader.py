@@ -309,3 +309,12 @@ def mention_matches(*, story: Story, entity: Entity) -> dict:
             result["new"].append(start)
     result["changes"] = len(result["new"]) + len(result["update"])
     return result
+
+
+def first_pending(*, story: Story) -> Entity | None:
+    """The first suggestion nobody has decided, in text order, or None."""
+    return Entity.objects.pending().filter(story=story).order_by("start", "end").first()
+
+
+def pending_count(*, story: Story) -> int:
+    return Entity.objects.pending().filter(story=story).count()

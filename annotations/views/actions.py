@@ -153,6 +153,23 @@ def changed_response(request: HttpRequest, story: Story, change: ChangeLog) -> H
     return trigger_client_event(response, "fabula:changed", detail)
 
 
+def settle_choice(request: HttpRequest, story: Story, first, *, action: str, verb: str) -> HttpResponse:
+    """How many suggestions are pending and three ways on: accept the rest, reject the rest, go back.
+
+    htmx gets the choice in the reader's #settle-choice; a plain POST gets it as a page of its own.
+    """
+    pending = selectors.pending_count(story=story)
+    context = {
+        "story": story, "pending": pending, "action": action, "verb": verb,
+        "state": "approved" if "approve" in verb else "done",
+        "back_url": reader_url(story, first.start, first.pk),
+    }  # fmt: skip
+    if not request.htmx:
+        return render(request, "annotations/story_settle.html", context)
+    response = render(request, "annotations/story_settle.html#settle-choice", context)
+    return reswap(retarget(response, "#settle-choice"), "outerHTML")
+
+
 def entity_context(story: Story, entity) -> dict:
     """What the entity inspector needs besides the entity: labels and the story's characters."""
     labels = list(Label.objects.all())

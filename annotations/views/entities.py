@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
+from django_htmx.http import HttpResponseClientRefresh
 
 from annotations.forms import editor as forms
 from annotations.models import Entity, Label
@@ -15,9 +16,11 @@ from annotations.views.actions import (
     action_view,
     entity_context,
     perform,
+    settle_choice,
     workspace_story,
 )
 from core.access import editor_required
+from stories import policy
 from stories.models import Story
 
 
@@ -187,12 +190,21 @@ def label_review(request: HttpRequest, pk: int, label: str) -> HttpResponse:
 @action_view
 @editor_required
 def story_done(request: HttpRequest, pk: int) -> HttpResponse:
+    """Mark done; with suggestions pending and no choice made, ask how to settle them first."""
     story = workspace_story(pk)
-    return perform(
+    form = forms.SettleForm(request.POST)
+    asks = (
+        form.is_valid() and not form.cleaned_data["settle"] and not policy.edit_refusal(request.user, story)
+    )
+    if asks and (first := selectors.first_pending(story=story)):
+        return settle_choice(request, story, first, action=request.path, verb="mark it done")
+    response = perform(
         request,
         story,
-        forms.SettleForm(request.POST),
+        form,
         lambda d: editing.story_mark_done(
             story=story, user=request.user, version=d["version"], settle=d["settle"] or None
         ),
     )
+    # A done story reads differently (no edit controls), so the whole reader comes back.
+    return HttpResponseClientRefresh() if request.htmx and response.status_code == 200 else response

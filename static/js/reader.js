@@ -108,6 +108,11 @@
   }
 
   function applyLabel(label) {
+    if (reader.hasAttribute("data-read-only")) {
+      // The banner says why and who can reopen the story; the server would refuse the edit anyway.
+      announce(document.getElementById("read-only").textContent);
+      return false;
+    }
     readSelection();
     if (selection) {
       var values = { start: selection.start, end: selection.end, label: label };

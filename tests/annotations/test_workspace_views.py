@@ -104,6 +104,9 @@ def test_every_post_works_with_htmx_and_needs_csrf(name, editor_client):
     response = editor_client.post(target, body, headers=HTMX)
     assert response.status_code == 200, response.content
     assert b"<html" not in response.content
+    if name == "story-done":  # a done story reads differently: the whole reader reloads
+        assert response["HX-Refresh"] == "true"
+        return
     event = json.loads(response["HX-Trigger"])["fabula:changed"]
     assert event["version"] == body["version"] + 1 and event["message"]
     if event["refresh"]:
@@ -251,13 +254,28 @@ def test_undo_refused_is_400_with_the_reason(editor_client):
     assert w["moscow"].label_id == "LOC"
 
 
-def test_mark_done_updates_status_in_the_event(editor_client):
+def test_mark_done_asks_about_pending_then_reloads_the_reader_read_only(editor_client):
     w = world()
+    asked = editor_client.post(url("story-done", w), {"version": 1}, headers=HTMX)
+    html = asked.content.decode()
+    assert asked.status_code == 200 and asked["HX-Retarget"] == "#settle-choice"
+    assert "suggestion still pending" in html or "suggestions still pending" in html
+    assert 'value="accept"' in html and 'value="reject"' in html and "Go back to them" in html
+    assert Story.objects.get().status != "done"
     response = editor_client.post(url("story-done", w), {"version": 1, "settle": "accept"}, headers=HTMX)
-    event = json.loads(response["HX-Trigger"])["fabula:changed"]
-    assert event["status"] == "done" and event["status_label"] == "Done"
+    assert response["HX-Refresh"] == "true"
     assert Story.objects.get().status == "done"
+    assert not Entity.objects.pending().exists()
     assert Character.objects.count() == 2
+    page = editor_client.get(url("story-detail", w)).content.decode()
+    assert 'id="read-only"' in page and "done and waiting for review" in page
+    assert 'class="toolbar"' not in page and "Mark done</button>" not in page
+
+
+def test_mark_done_without_javascript_asks_on_a_page_of_its_own(editor_client):
+    w = world()
+    page = editor_client.post(url("story-done", w), {"version": 1})
+    assert page.status_code == 200 and b"<html" in page.content and b"still pending" in page.content
 
 
 @pytest.mark.parametrize("name", sorted(n for n, spec in ENDPOINTS.items() if spec[0] == "post"))

@@ -237,13 +237,24 @@ def test_editor_flow_on_a_sample_story(page, shot):
     history.scroll_into_view_if_needed()
     shot("editor-history", doc=True)
 
-    # 6. Mark the story done.
-    with edit_response(page) as answer:
-        page.get_by_role("button", name="Mark done").click()
-    assert answer.value.status == 200
+    # 6. Mark the story done: the model's other suggestions are still pending, so the reader asks first.
+    pending = Entity.objects.pending().filter(story=story).count()
+    assert pending
+    page.get_by_role("button", name="Mark done").click()
+    choice = page.locator("#settle-choice")
+    expect(choice).to_contain_text(f"{pending} suggestion")
+    shot("editor-mark-done-pending", doc=True)
+    with page.expect_navigation():
+        choice.get_by_role("button", name="Accept the rest and mark it done").click()
     story.refresh_from_db()
     assert story.status == Story.Status.DONE
+    assert not Entity.objects.pending().filter(story=story).exists()
     expect(page.locator("#story-status")).to_have_text("Done")
+    # 7. A done story is read-only: no toolbar, no Mark done, and a banner that says why.
+    expect(page.locator("#read-only")).to_contain_text("done and waiting for review")
+    expect(page.locator(".toolbar")).to_have_count(0)
+    expect(page.get_by_role("button", name="Mark done")).to_have_count(0)
+    shot("editor-read-only", doc=True)
 
 
 def test_selecting_a_model_suggestion_exactly_accepts_it(page):
@@ -275,8 +286,9 @@ def test_selecting_a_model_suggestion_exactly_accepts_it(page):
 
 def test_a_stale_edit_shows_a_conflict_and_overwrites_nothing(page, shot, browser, live_server):
     make_user("editor", username="edna")
-    make_user("editor", username="ed")
-    story = make_story("Anna Pavlova danced in Paris with Boris.", title="Two editors")
+    # The story becomes edna's with her first edit; a reviewer may still work on it beside her.
+    make_user("reviewer", username="ed")
+    story = make_story("Anna Pavlova danced in Paris with Boris.", title="Two people, one story")
     paris = make_entity(story, "Paris", "PERSON")  # the model's mistake both editors see
 
     # Two browser contexts: two separate sessions, both with the story open at version 1.
