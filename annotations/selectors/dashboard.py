@@ -47,17 +47,24 @@ def _story_pairs(stories: QuerySet[Story]) -> Iterator[tuple[list[Span], list[Sp
         gold: list[Span] = []
         while pending is not None and pending[0] == story_id:
             _, start, end, label, state, m_start, m_end, m_label = pending
-            if m_label:
-                predicted.append((m_start, m_end, m_label))
-            if state != Entity.ReviewState.REJECTED:
-                gold.append((start, end, label))
+            # Only decided spans count: a suggestion nobody judged is neither right nor wrong yet.
+            if state != Entity.ReviewState.PENDING:
+                if m_label:
+                    predicted.append((m_start, m_end, m_label))
+                if state != Entity.ReviewState.REJECTED:
+                    gold.append((start, end, label))
             pending = next(rows, None)
         yield predicted, gold
 
 
 def evaluation_compute(*, stories: QuerySet[Story]) -> EvaluationResult:
-    """Score the model's original predictions against the final annotations of `stories`."""
+    """Score the model's original predictions against the decided annotations of `stories`."""
     return evaluate(_story_pairs(stories))
+
+
+def pending_left_out(*, stories: QuerySet[Story]) -> int:
+    """How many suggestions the evaluation of `stories` left out because nobody has decided them."""
+    return Entity.objects.pending().filter(story__in=stories.values("id")).count()
 
 
 def batch_by_name(name: str) -> ImportBatch | None:

@@ -52,6 +52,17 @@ def review_queue(*, status: str = Story.Status.DONE, batch_id: int | None = None
             last_editor=Subquery(last_editor),
             character_count=Subquery(character_count),
             span_count=Count("entities", filter=_FINAL),
+            # Never decided: with the rule that Done means settled, only stories In progress or
+            # returned show a number here, and the reviewer sees it before opening them.
+            pending=Count("entities", filter=Q(entities__review_state=Entity.ReviewState.PENDING)),
+            confirmed=Count(
+                "entities",
+                filter=_FROM_MODEL
+                & Q(entities__review_state=Entity.ReviewState.ACCEPTED)
+                & Q(entities__label=F("entities__model_label"))
+                & Q(entities__start=F("entities__model_start"))
+                & Q(entities__end=F("entities__model_end")),
+            ),
             added=Count("entities", filter=_FINAL & ~_FROM_MODEL),
             removed=Count(
                 "entities",

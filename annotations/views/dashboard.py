@@ -15,6 +15,7 @@ from annotations.selectors.dashboard import (
     evaluation_compute,
     evaluation_stories,
     label_frequencies,
+    pending_left_out,
     status_counts,
 )
 from core.access import reviewer_required
@@ -44,6 +45,7 @@ def dashboard_context(*, batch: ImportBatch | None, status: str) -> dict:
     return {
         "status_label": dict(Story.Status.choices).get(status, "any status"),
         "result": result,
+        "pending_left_out": pending_left_out(stories=evaluated),
         "statuses": statuses,
         "work": work,
         "labels": labels,

@@ -37,8 +37,10 @@ def build_evaluation_case(batch_name: str = "eval batch") -> dict:
     two = make_story(two_text, title="Two", status=Story.Status.APPROVED, batch=batch)
     make_entity(two, "Mary", "PERSON", review_state=ACCEPTED)
     the_acme = two_text.index("the Acme")
+    model_end = the_acme + len("the Acme Corporation")
+    # Accepted: an approved story holds decided entities only.
     make_entity(
-        two, "Acme Corporation", "ORG", model_start=the_acme, model_end=the_acme + len("the Acme Corporation")
+        two, "Acme Corporation", "ORG", model_start=the_acme, model_end=model_end, review_state=ACCEPTED
     )
     make_entity(two, "London", "GPE", origin=Entity.Origin.EDITOR, review_state=ACCEPTED)
 

@@ -122,3 +122,35 @@ class TestPolicy:
         entity = make_entity(other, "Boris")
         editing.entity_accept(story=other, pk=entity.pk, user=make_user("reviewer"), version=1)
         assert Story.objects.get(pk=other.pk).assigned_to is None
+
+
+def test_the_review_queue_counts_pending_and_confirmed_suggestions(client, story):
+    from annotations.selectors.review import review_queue
+
+    Entity.objects.filter(text="Anna").update(model_label="PERSON", model_start=0, model_end=4)
+    Story.objects.filter(pk=story.pk).update(status="returned")
+    row = review_queue(status="returned").get()
+    assert (row.pending, row.confirmed) == (3, 1)
+    client.force_login(make_user("reviewer"))
+    html = client.get("/review/?status=returned").content.decode()
+    assert 'title="suggestions nobody has decided">3</td>' in html and "✓ 1" in html
+
+
+def test_the_evaluation_counts_decided_spans_only_and_says_what_it_left_out(story, client):
+    import json
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("evaluate", "--status", "all", "--json", stdout=out)
+    report = json.loads(out.getvalue())
+    assert report["pending_left_out"] == 3
+    assert (report["overall"]["tp"], report["overall"]["fp"], report["overall"]["fn"]) == (
+        1,
+        0,
+        0,
+    )  # Anna alone
+    client.force_login(make_user("reviewer"))
+    html = client.get("/dashboard/?status=all").content.decode()
+    assert "3 pending suggestions</strong> nobody has decided were left out" in html

@@ -16,6 +16,7 @@ from annotations.selectors.dashboard import (
     batch_by_name,
     evaluation_compute,
     evaluation_stories,
+    pending_left_out,
 )
 from nlp.scoring import EvaluationResult, LabelScore, format_score
 from stories.models import ImportBatch, Story
@@ -54,10 +55,15 @@ class Command(BaseCommand):
                 "review queue first, or choose another --status (e.g. --status all)."
             )
         result = evaluation_compute(stories=stories)
+        left_out = pending_left_out(stories=stories)
         if options["json"]:
-            self.stdout.write(json.dumps(as_dict(result, options["top"]), indent=2))
+            self.stdout.write(
+                json.dumps({**as_dict(result, options["top"]), "pending_left_out": left_out}, indent=2)
+            )
         else:
             self.stdout.write(render_table(result, options["top"]))
+            if left_out:
+                self.stdout.write(f"{left_out} pending suggestions nobody has decided were left out.")
 
 
 def _row(score: LabelScore) -> list[str]:
