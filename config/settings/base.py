@@ -86,6 +86,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "core.context_processors.user_roles",
+                "core.context_processors.notifications",
+                "stories.context_processors.review_counts",
             ],
         },
     },
