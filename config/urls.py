@@ -1,4 +1,4 @@
-"""Root URLs: auth, admin, and the apps with pages: stories, annotations, interchange."""
+"""Root URLs: auth, admin, notifications (core), and the pages of stories, annotations and interchange."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ urlpatterns = [
     path("login/", login_not_required(auth_views.LoginView.as_view()), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
+    path("", include("core.urls")),
     path("", include("stories.urls")),
     path("", include("annotations.urls")),
     path("", include("interchange.urls")),

@@ -1,10 +1,14 @@
-"""Template flags for the current user's roles, so templates can hide what the server would refuse."""
+"""Template flags for the current user's roles, so templates can hide what the server would refuse, and the
+count of their unread notifications for the top bar."""
 
 from __future__ import annotations
+
+import functools
 
 from django.http import HttpRequest
 
 from core import roles
+from core.notifications import unread_count
 
 
 def user_roles(request: HttpRequest) -> dict:
@@ -14,3 +18,10 @@ def user_roles(request: HttpRequest) -> dict:
         "user_is_reviewer": roles.is_reviewer(user),
         "user_is_admin": roles.is_admin(user),
     }
+
+
+def notifications(request: HttpRequest) -> dict:
+    """`unread_notification_count` for the top bar's badge, counted only if a template asks for it (htmx
+    fragments never do) and at most once per render."""
+    user = request.user
+    return {"unread_notification_count": functools.cache(lambda: unread_count(user))}

@@ -102,3 +102,8 @@ def assignable_users() -> QuerySet:
 def story_queue_count(*, user) -> int:
     """How many stories are assigned to `user` (the "My queue" tab's badge)."""
     return Story.objects.filter(assigned_to=user).count()
+
+
+def awaiting_review_count() -> int:
+    """Stories marked done and not yet approved or returned: the reviewers' to-do, counted live."""
+    return Story.objects.filter(status=Story.Status.DONE).count()

@@ -1,5 +1,5 @@
-"""Story-level helpers for imports: the content hash that makes imports idempotent, word counts,
-and the duplicate lookup. Pure functions except `story_duplicate_of`, which reads one indexed row.
+"""Story-level writes and helpers: the content hash that makes imports idempotent, word counts, the
+duplicate lookup, assignment (which notifies the new assignee) and the demo accounts.
 """
 
 from __future__ import annotations
@@ -12,8 +12,10 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
 
-from core import roles
+from core import notifications, roles
+from core.models import Notification
 from stories.models import Story
 
 
@@ -43,7 +45,30 @@ def story_duplicate_of(*, sha256: str) -> int | None:
 def story_assign(*, story: Story, editor, by) -> Story:
     """Give `story` to `editor` (None unassigns). Only reviewers and admins assign; the editor must be an
     active account that may annotate. Raises PermissionDenied / ValidationError; records `by` in history.
+    A new assignee other than `by` is notified.
     """
+    if _assign(story=story, editor=editor, by=by):
+        _notify_assigned(editor=editor, by=by, stories=[story])
+    return story
+
+
+@transaction.atomic
+def story_assign_many(*, stories: Iterable[Story], editor, by) -> int:
+    """Assign every story in `stories` to `editor`, all or none; returns how many were assigned.
+    The new assignee gets one notification for the lot, not one per story.
+    """
+    count = 0
+    newly_theirs = []
+    for story in stories:
+        if _assign(story=story, editor=editor, by=by):
+            newly_theirs.append(story)
+        count += 1
+    _notify_assigned(editor=editor, by=by, stories=newly_theirs)
+    return count
+
+
+def _assign(*, story: Story, editor, by) -> bool:
+    """Assign one story; True when it changed hands to someone, so there is news for them."""
     if not roles.is_reviewer(by):
         raise PermissionDenied("Only reviewers and admins can assign stories.")
     if editor is not None and not (editor.is_active and roles.can_edit(editor)):
@@ -51,20 +76,25 @@ def story_assign(*, story: Story, editor, by) -> Story:
             f"{editor.get_username()} cannot be given stories: the account is inactive or has no "
             "Editors/Reviewers role. Give it a role in the admin first."
         )
+    previous = story.assigned_to_id
     story.assigned_to = editor
     story._history_user = by  # simple_history credits the change to the assigner, not the request user
     story.save(update_fields=["assigned_to", "updated_at"])
-    return story
+    return editor is not None and previous != editor.pk
 
 
-@transaction.atomic
-def story_assign_many(*, stories: Iterable[Story], editor, by) -> int:
-    """Assign every story in `stories` to `editor`, all or none; returns how many were assigned."""
-    count = 0
-    for story in stories:
-        story_assign(story=story, editor=editor, by=by)
-        count += 1
-    return count
+def _notify_assigned(*, editor, by, stories: list[Story]) -> None:
+    # Nobody needs telling what they just did themselves.
+    if not stories or editor is None or editor.pk == by.pk:
+        return
+    who = by.get_full_name() or by.get_username()
+    if len(stories) == 1:
+        message = f"{who} assigned “{stories[0].title}” to you."
+        url = reverse("annotations:story-detail", kwargs={"pk": stories[0].pk})
+    else:
+        message = f"{who} assigned {len(stories)} stories to you."
+        url = reverse("stories:my-queue")
+    notifications.notify(recipient=editor, kind=Notification.Kind.ASSIGNED, message=message, url=url)
 
 
 # The accounts `make demo` creates; see the create_demo_users command.

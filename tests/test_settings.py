@@ -39,3 +39,21 @@ def test_check_deploy_is_clean_with_production_settings():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def mail_backend(**env: str) -> str:
+    env = {"SECRET_KEY": "a fixed test key, long and varied: 0123456789 AbCdEfGhIjKlMnOp", **env}
+    # Only the variables given here: none of this machine's mail settings leak in.
+    for name in ("EMAIL_BACKEND", "EMAIL_HOST"):
+        env.setdefault(name, "")
+    code = "from django.conf import settings; print(settings.MAILERS['default']['BACKEND'])"
+    result = manage("shell", "-c", code, **env)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip().rsplit(".", 2)[-2]
+
+
+def test_mail_goes_nowhere_in_production_until_a_host_is_set():
+    assert mail_backend() == "dummy"
+    assert mail_backend(EMAIL_HOST="smtp.example.org") == "smtp"
+    assert mail_backend(DEBUG="1") == "console"
+    assert mail_backend(EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend") == "filebased"

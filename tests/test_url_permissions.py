@@ -10,12 +10,13 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from annotations.models import Entity
+from core.notifications import notify
 from tests.factories import make_character, make_entity, make_story, make_user
 from tests.permissions import assert_anonymous_refused
 
 pytestmark = pytest.mark.django_db
 
-APPS = ("stories", "annotations", "interchange")
+APPS = ("core", "stories", "annotations", "interchange")
 # Reviewer-only URL names: an editor must get 403 on them.
 REVIEWER_ONLY = {
     "review-queue",
@@ -50,6 +51,7 @@ def ids():
     character = make_character(story, "Anna Petrova")
     entity = make_entity(story, "Anna Petrova", character=character)
     assert Entity.objects.filter(pk=entity.pk).exists()
+    notification = notify(recipient=make_user("editor"), kind="approved", message="news", url="/")
     return {
         "pk": story.pk,
         "entity_id": entity.pk,
@@ -57,6 +59,7 @@ def ids():
         "label": "PERSON",
         "story_id": story.pk,
         "batch_id": 1,
+        "notification_id": notification.pk,
     }
 
 
@@ -65,6 +68,7 @@ def _urls(ids):
     for app, pattern in _app_patterns():
         urls.append((f"{app}:{pattern.name}", pattern.name, _fill(str(pattern.pattern), ids)))
     assert len(urls) > 10, "the resolver walk found too few URLs; is this test still looking at the apps?"
+    assert {app for app, _pattern in _app_patterns()} == set(APPS), "an app's URLs are missing from the walk"
     return urls
 
 

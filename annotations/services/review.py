@@ -2,16 +2,19 @@
 
 Both lock the story row, check the reviewer role on the server (PermissionDenied otherwise), refuse a
 story in the wrong status (ReviewConflict), bump the story's version and record an Edit row
-(action approve/return) so the decision shows in the story's history.
+(action approve/return) so the decision shows in the story's history. The story's editor is notified.
 """
 
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
 
 from annotations.models import Edit
 from annotations.services.settling import settle_pending
+from core import notifications
+from core.models import Notification
 from stories import policy
 from stories.models import Story
 
@@ -73,9 +76,11 @@ def story_approve(*, story: Story, user, settle: str | None = None) -> Story:
             action=Edit.Action.ACCEPT if settle == "accept" else Edit.Action.REJECT,
             summary=f"{verb} the {len(after)} pending suggestions before approving",
         )  # fmt: skip
-    return _transition(
+    story = _transition(
         story, user, Story.Status.APPROVED, "", Edit.Action.APPROVE, f"Approved by {user.get_username()}"
     )
+    _tell_editor(story, user, Notification.Kind.APPROVED, f"{_name(user)} approved “{story.title}”.")
+    return story
 
 
 @transaction.atomic
@@ -97,7 +102,37 @@ def story_return(*, story: Story, user, comment: str) -> Story:
             "be returned. Reload the page to see its current state."
         )
     summary = f"Returned by {user.get_username()}: {comment}"
-    return _transition(story, user, Story.Status.RETURNED, comment, Edit.Action.RETURN, summary)
+    story = _transition(story, user, Story.Status.RETURNED, comment, Edit.Action.RETURN, summary)
+    message = f"{_name(user)} returned “{story.title}” to you: {comment}"
+    _tell_editor(story, user, Notification.Kind.RETURNED, message)
+    return story
+
+
+def _tell_editor(story: Story, reviewer, kind: str, message: str) -> None:
+    """Notify whoever the decision is news for: the assignee, else the last person who edited the story."""
+    recipient = story.assigned_to or _last_editor(story, reviewer)
+    # A reviewer deciding on a story they worked on themselves needs no message about it.
+    if recipient is None or recipient.pk == reviewer.pk:
+        return
+    url = reverse("annotations:story-detail", kwargs={"pk": story.pk})
+    notifications.notify(recipient=recipient, kind=kind, message=message, url=url)
+
+
+def _last_editor(story: Story, reviewer):
+    # Earlier decisions and the reviewer's own fixes are not the editing this decision is about.
+    edit = (
+        Edit.objects.filter(story=story, user__isnull=False)
+        .exclude(user=reviewer)
+        .exclude(action__in=[Edit.Action.APPROVE, Edit.Action.RETURN])
+        .select_related("user")
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    return edit.user if edit else None
+
+
+def _name(user) -> str:
+    return user.get_full_name() or user.get_username()
 
 
 def _transition(story: Story, user, status: str, comment: str, action: str, summary: str) -> Story:

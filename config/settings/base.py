@@ -86,6 +86,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "core.context_processors.user_roles",
+                "core.context_processors.notifications",
+                "stories.context_processors.review_counts",
             ],
         },
     },
@@ -140,6 +142,37 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+
+# Email: notifications are always stored; a copy is mailed only when a real backend is configured.
+# Development prints mail to the console; production sends none unless EMAIL_HOST (or EMAIL_BACKEND) is set.
+# Django 6.1 reads mail settings from MAILERS (EMAIL_BACKEND, EMAIL_HOST... are deprecated as settings),
+# so the familiar environment variables fill MAILERS["default"]; they are not settings themselves.
+_SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+_email_host = os.environ.get("EMAIL_HOST", "")
+if os.environ.get("EMAIL_BACKEND"):
+    _email_backend = os.environ["EMAIL_BACKEND"]
+elif DEBUG:
+    _email_backend = "django.core.mail.backends.console.EmailBackend"
+elif _email_host:
+    _email_backend = _SMTP_BACKEND
+else:
+    _email_backend = "django.core.mail.backends.dummy.EmailBackend"
+    # Mail is optional (notifications live in the app), so `check --deploy` need not demand a mail
+    # server here; a development backend chosen explicitly in production is still reported.
+    SILENCED_SYSTEM_CHECKS = ["mail.E001"]
+MAILERS = {"default": {"BACKEND": _email_backend}}
+if _email_backend == _SMTP_BACKEND:  # other backends refuse SMTP options they do not know
+    MAILERS["default"]["OPTIONS"] = {
+        "host": _email_host or "localhost",
+        "port": int(os.environ.get("EMAIL_PORT", "587")),
+        "username": os.environ.get("EMAIL_HOST_USER", ""),
+        "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
+        "use_tls": env_bool("EMAIL_USE_TLS", True),
+        "timeout": 10,  # a hung mail server must not hold a reviewer's request for long
+    }
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Fabula <fabula@localhost>")
+# Mails carry absolute links only when Fabula knows its own address, e.g. https://fabula.example.org.
+FABULA_SITE_URL = os.environ.get("FABULA_SITE_URL", "").rstrip("/")
 
 LOGGING = {
     "version": 1,

@@ -1,10 +1,12 @@
-"""story_assign / story_assign_many: who may assign, to whom, and what the history records."""
+"""story_assign / story_assign_many: who may assign, to whom, what the history records, who is notified."""
 
 from __future__ import annotations
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
 
+from core.models import Notification
 from stories import services
 from tests.factories import make_story, make_user
 
@@ -43,15 +45,60 @@ class TestStoryAssign:
 
     def test_many_is_all_or_nothing(self, admin_user, editor, monkeypatch):
         first, second = make_story(), make_story()
-        real = services.story_assign
+        real = services._assign
 
         def fail_on_second(*, story, editor, by):
             if story == second:
                 raise ValidationError("boom")
             return real(story=story, editor=editor, by=by)
 
-        monkeypatch.setattr(services, "story_assign", fail_on_second)
+        monkeypatch.setattr(services, "_assign", fail_on_second)
         with pytest.raises(ValidationError):
             services.story_assign_many(stories=[first, second], editor=editor, by=admin_user)
         first.refresh_from_db()
         assert first.assigned_to is None  # the first assignment was rolled back with the batch
+        assert not Notification.objects.exists()  # ...and so was the news of it
+
+
+class TestAssignNotifications:
+    def test_the_new_assignee_is_told(self, reviewer, editor):
+        story = make_story(title="The Dying Swan")
+        services.story_assign(story=story, editor=editor, by=reviewer)
+        notification = Notification.objects.get()
+        assert notification.recipient == editor
+        assert notification.kind == Notification.Kind.ASSIGNED
+        assert notification.message == "rev assigned “The Dying Swan” to you."
+        assert notification.url == reverse("annotations:story-detail", kwargs={"pk": story.pk})
+
+    def test_not_when_assigning_to_yourself(self, reviewer):
+        services.story_assign(story=make_story(), editor=reviewer, by=reviewer)
+        assert not Notification.objects.exists()
+
+    def test_not_when_unassigning(self, reviewer, editor):
+        story = make_story(assigned_to=editor)
+        services.story_assign(story=story, editor=None, by=reviewer)
+        assert not Notification.objects.exists()
+
+    def test_not_again_when_the_story_is_already_theirs(self, reviewer, editor):
+        services.story_assign(story=make_story(assigned_to=editor), editor=editor, by=reviewer)
+        assert not Notification.objects.exists()
+
+    def test_reassigning_tells_only_the_new_assignee(self, reviewer, editor):
+        newcomer = make_user("editor")
+        services.story_assign(story=make_story(assigned_to=editor), editor=newcomer, by=reviewer)
+        assert list(Notification.objects.values_list("recipient", flat=True)) == [newcomer.pk]
+
+    def test_many_stories_make_one_notification(self, reviewer, editor):
+        stories = [make_story(), make_story(), make_story(assigned_to=editor)]
+        assert services.story_assign_many(stories=stories, editor=editor, by=reviewer) == 3
+        notification = Notification.objects.get()
+        assert notification.recipient == editor
+        assert notification.message == "rev assigned 2 stories to you."  # the third was theirs already
+        assert notification.url == reverse("stories:my-queue")
+
+    def test_many_with_one_new_story_names_it(self, reviewer, editor):
+        story = make_story(title="Swan")
+        services.story_assign_many(stories=[story], editor=editor, by=reviewer)
+        notification = Notification.objects.get()
+        assert "“Swan”" in notification.message
+        assert notification.url == reverse("annotations:story-detail", kwargs={"pk": story.pk})

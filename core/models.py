@@ -1,0 +1,37 @@
+"""Notifications: one row per thing that happened to a person (a story assigned, returned, approved).
+
+core imports Django only, so a notification holds plain text and a URL rather than a link to a story.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class Notification(models.Model):
+    class Kind(models.TextChoices):
+        ASSIGNED = "assigned", "Assigned"
+        RETURNED = "returned", "Returned"
+        APPROVED = "approved", "Approved"
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(max_length=20, choices=Kind)
+    message = models.TextField()
+    url = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        # The badge counts a person's unread rows on every page.
+        indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} → {self.recipient}: {self.message[:60]}"
+
+    @property
+    def is_unread(self) -> bool:
+        return self.read_at is None

@@ -1,0 +1,58 @@
+"""The notifications page: a person's own notifications, newest first, and marking them read.
+
+Each POST answers htmx with the changed partial plus the top bar's badge (out of band), and everyone
+else with a redirect back to the page (POST/redirect/GET). Nobody can see or mark another's notifications.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import trigger_client_event
+
+from core import notifications
+from core.access import editor_required
+from core.http import HtmxHttpRequest
+from core.models import Notification
+
+LIST_TEMPLATE = "core/notification_list.html"
+PAGE_SIZE = 50
+
+
+def _list_context(request: HtmxHttpRequest) -> dict:
+    rows = notifications.notification_list(request.user)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    return {"page": page, "notifications": page.object_list}
+
+
+@require_GET
+@editor_required
+def notification_list(request: HtmxHttpRequest) -> HttpResponse:
+    return render(request, LIST_TEMPLATE, _list_context(request))
+
+
+@require_POST
+@editor_required
+def notification_read(request: HtmxHttpRequest, notification_id: int) -> HttpResponse:
+    # Someone else's id is simply not found: it tells nobody that the notification exists.
+    notification = get_object_or_404(Notification, pk=notification_id, recipient=request.user)
+    notifications.notifications_mark_read(user=request.user, ids=[notification.pk])
+    if not request.htmx:
+        return redirect("core:notification-list")
+    notification.refresh_from_db()
+    return render(request, f"{LIST_TEMPLATE}#notification-read", {"notification": notification})
+
+
+@require_POST
+@editor_required
+def notification_read_all(request: HtmxHttpRequest) -> HttpResponse:
+    count = notifications.notifications_mark_read(user=request.user)
+    notice = f"Marked {count} notification{'' if count == 1 else 's'} read."
+    if not request.htmx:
+        messages.success(request, notice)
+        return redirect("core:notification-list")
+    response = render(request, f"{LIST_TEMPLATE}#notifications-read", _list_context(request))
+    return trigger_client_event(response, "fabula:notice", {"message": notice})
