@@ -12,7 +12,9 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Case, Value, When
 from django.urls import reverse
+from django.utils import timezone
 
 from core import notifications, roles
 from core.models import Notification
@@ -38,7 +40,7 @@ def story_duplicate_of(*, sha256: str) -> int | None:
     return Story.objects.filter(sha256=sha256).values_list("pk", flat=True).first()
 
 
-# --- Assignment (helper B1) ------------------------------------------------------------------
+# --- Assignment ----------------------------------------------------------------------------
 
 
 @transaction.atomic
@@ -121,3 +123,26 @@ def demo_users_ensure(*, password: str) -> dict[str, bool]:
         unassigned = Story.objects.filter(assigned_to=None).order_by("pk")[:DEMO_STORIES_FOR_EDITOR]
         story_assign_many(stories=unassigned, editor=editor, by=admin)
     return created
+
+
+# Open work, in the order an editor takes it: returned stories first (a reviewer is waiting), then the
+# ones already started, then new ones.
+NEXT_ORDER = (Story.Status.RETURNED, Story.Status.IN_PROGRESS, Story.Status.NEW)
+
+
+@transaction.atomic
+def story_next(*, user) -> Story | None:
+    """The next story for `user`: the first open one in their queue, else the first unassigned new story,
+    which becomes theirs. None when there is nothing left."""
+    open_rank = Case(*(When(status=s, then=Value(n)) for n, s in enumerate(NEXT_ORDER)), default=Value(9))
+    mine = Story.objects.filter(assigned_to=user, status__in=NEXT_ORDER).defer("text")
+    if story := mine.annotate(open_rank=open_rank).order_by("open_rank", "id").first():
+        return story
+    unassigned = Story.objects.filter(assigned_to=None, status=Story.Status.NEW).order_by("id").defer("text")
+    # skip_locked: two editors pressing "Next story" at once get two different stories (PostgreSQL).
+    story = unassigned.select_for_update(skip_locked=True).first()
+    if story is None:
+        return None
+    Story.objects.filter(pk=story.pk, assigned_to=None).update(assigned_to=user, updated_at=timezone.now())
+    story.assigned_to = user
+    return story

@@ -66,6 +66,18 @@ def my_queue(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
+@editor_required
+def story_next(request: HttpRequest) -> HttpResponse:
+    """Open the next story from my queue, or claim the next unassigned one."""
+    story = services.story_next(user=request.user)
+    if story is None:
+        messages.info(request, "Nothing left to do: your queue is empty and no unassigned story is waiting.")
+        return redirect(f"{reverse('stories:story-list')}?mine=1")
+    # The reader's URL by name: stories names the page without importing the app that serves it.
+    return redirect("annotations:story-detail", pk=story.pk)
+
+
+@require_POST
 @role_required(roles.is_reviewer, "Only reviewers and admins can assign stories.")
 def story_assign(request: HttpRequest) -> HttpResponse:
     """Assign the ticked stories to one editor. htmx + one story: answer with the updated row."""

@@ -102,3 +102,36 @@ class TestAssignNotifications:
         notification = Notification.objects.get()
         assert "“Swan”" in notification.message
         assert notification.url == reverse("annotations:story-detail", kwargs={"pk": story.pk})
+
+
+class TestNextStory:
+    def test_my_queue_first_returned_before_started_before_new(self):
+        from stories.services import story_next
+
+        editor = make_user("editor")
+        new = make_story("A new one.", assigned_to=editor)
+        started = make_story("A started one.", assigned_to=editor, status="in_progress")
+        returned = make_story("A returned one.", assigned_to=editor, status="returned")
+        make_story("Done already.", assigned_to=editor, status="done")
+        assert story_next(user=editor) == returned
+        returned.status = "done"
+        returned.save()
+        assert story_next(user=editor) == started
+        started.status = "done"
+        started.save()
+        assert story_next(user=editor) == new
+
+    def test_then_the_next_unassigned_story_is_claimed(self, client):
+        editor, other = make_user("editor"), make_user("editor")
+        make_story("Someone else's.", assigned_to=other)
+        free = make_story("Nobody's yet.")
+        client.force_login(editor)
+        response = client.post(reverse("stories:story-next"))
+        assert response.status_code == 302 and response["Location"] == f"/stories/{free.pk}/"
+        free.refresh_from_db()
+        assert free.assigned_to == editor
+
+    def test_nothing_left_says_so(self, client):
+        client.force_login(make_user("editor"))
+        response = client.post(reverse("stories:story-next"), follow=True)
+        assert "Nothing left to do" in response.content.decode()
