@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from nlp.extraction.gender import gender_of, mention_pronouns
 from nlp.extraction.names import Form, compatible, parse, same_given_name
-from nlp.extraction.spans import Span
+from nlp.extraction.types import Span
 
 
 @dataclass

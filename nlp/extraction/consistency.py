@@ -24,15 +24,14 @@ from nlp.extraction.cues import (
     name_key,
     person_cue,
     place_cue,
-    sentence_initial,
 )
 from nlp.extraction.name_types import fitted_model, name_features, person_probability
-from nlp.extraction.spans import NAME_LABELS, Span, is_title, title_start
+from nlp.extraction.types import Span
+from nlp.extraction.vocabulary import NAME_LABELS, PARTICLES, is_title, sentence_initial, title_start
 
 VOTING_LABELS = NAME_LABELS - {"NORP", "LANGUAGE", "LAW"}
 PERSON_SHARE = 0.4  # fiction is about people: PERSON wins a name with 40% of the (weighted) votes
 CAPITALISED_WORD = re.compile(r"[A-Z][\w’'-]*\w|[A-Z]")
-PARTICLES = {"de", "van", "von", "der", "da", "di", "le", "la", "du", "of", "the", "and", "st", "st."}
 
 
 def count_votes(text: str, spans: list[Span]) -> tuple[dict[str, Counter], dict[str, list[Span]], set[str]]:

@@ -12,7 +12,8 @@ import re
 from collections import Counter
 
 from nlp.extraction.names import given_names
-from nlp.extraction.spans import Span, is_title
+from nlp.extraction.types import Span
+from nlp.extraction.vocabulary import is_title
 
 SPEECH_VERBS = (
     "said|says|asked|replied|answered|cried|exclaimed|whispered|muttered|shouted|called|added|continued|"
@@ -31,7 +32,6 @@ QUOTE_OPEN_BEFORE = re.compile(r"[“\"]\s*$")
 COMMA_AFTER = re.compile(r"\s*,")
 VOCATIVE_BEFORE = re.compile(r"[,“\"]\s*$")
 VOCATIVE_AFTER = re.compile(r"\s*[!?]")
-SENTENCE_END = set(".!?\"“”‘’'—:;\n")
 
 
 def name_key(text: str, span: Span) -> str:
@@ -71,13 +71,6 @@ def person_cue(text: str, span: Span) -> int:
         and VOCATIVE_AFTER.match(text, span.end)
         else 0
     )
-
-
-def sentence_initial(text: str, start: int) -> bool:
-    i = start - 1
-    while i >= 0 and text[i] in " \t":
-        i -= 1
-    return i < 0 or text[i] in SENTENCE_END
 
 
 PLACE_BEFORE = re.compile(r"\b(?:in|at|near|into|towards|through|across)\s+$")

@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Iterable
 
 from nlp.extraction.names import parse
-from nlp.extraction.spans import Span
+from nlp.extraction.types import Span
 
 PRONOUN = re.compile(r"\b(he|him|his|himself|she|her|hers|herself)\b", re.IGNORECASE)
 MALE = {"he", "him", "his", "himself"}

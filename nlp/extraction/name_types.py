@@ -36,9 +36,9 @@ from nlp.extraction.cues import (
     VOCATIVE_AFTER,
     VOCATIVE_BEFORE,
     is_given_name,
-    sentence_initial,
 )
-from nlp.extraction.spans import Span, is_title
+from nlp.extraction.types import Span
+from nlp.extraction.vocabulary import is_title, sentence_initial
 
 # The labels the vote sees (consistency.VOTING_LABELS leaves NORP out); the rest count as "other".
 MODEL_LABELS = ("PERSON", "GPE", "LOC", "FAC", "ORG", "WORK_OF_ART")

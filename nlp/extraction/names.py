@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from nicknames import NickNamer
 
-from nlp.extraction.spans import (
+from nlp.extraction.vocabulary import (
     FEMALE_MARRIED_TITLES,
     FEMALE_OTHER_TITLES,
     FEMALE_UNMARRIED_TITLES,

@@ -7,13 +7,13 @@ All windows of a story are handled together, so consistency and characters span 
 
 from __future__ import annotations
 
-from nlp.extraction import CharacterRow, Extraction, SpanRow
 from nlp.extraction.boundaries import extend_modifiers
 from nlp.extraction.characters import canonical_name, cluster
 from nlp.extraction.consistency import make_consistent
 from nlp.extraction.gender import gender_of, mention_pronouns
 from nlp.extraction.rules import RULE_ID
-from nlp.extraction.spans import Span, clean
+from nlp.extraction.spans import clean
+from nlp.extraction.types import CharacterRow, EntityRow, Extraction, Span
 
 
 def raw_spans(story_docs) -> list[Span]:
@@ -43,7 +43,7 @@ def extract(story_docs) -> Extraction:
     # Widened only now, so that the name alone decides consistency and clustering ("old Pontifex" is
     # Pontifex); the row keeps the character of the name it grew from.
     rows = [
-        SpanRow(wide.start, wide.end, wide.label, character_of.get((s.start, s.end)))
+        EntityRow(wide.start, wide.end, wide.label, character_of.get((s.start, s.end)))
         for s, wide in zip(spans, extend_modifiers(text, spans), strict=True)
     ]
     return Extraction(spans=rows, characters=characters)

@@ -13,7 +13,8 @@ from nlp.extraction.consistency import make_consistent
 from nlp.extraction.gender import gender_of, mention_pronouns
 from nlp.extraction.names import same_given_name
 from nlp.extraction.rules import RULER_NAME, add_rules, file_patterns
-from nlp.extraction.spans import Span, clean
+from nlp.extraction.spans import clean
+from nlp.extraction.types import Span
 from nlp.windows import StoryDocs, pipe_windows
 from tests.conftest import SAMPLES_DIR
 

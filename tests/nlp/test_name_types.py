@@ -14,7 +14,7 @@ import pytest
 from nlp.extraction.consistency import VOTING_LABELS, make_consistent, vote_labels
 from nlp.extraction.cues import name_key
 from nlp.extraction.name_types import FEATURES, load_weights, name_features, person_probability
-from nlp.extraction.spans import Span
+from nlp.extraction.types import Span
 from tests.nlp.test_extraction import span, surfaces
 
 SHIPPED = Path(__file__).resolve().parents[2] / "data" / "name_types.json"
