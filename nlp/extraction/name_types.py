@@ -7,7 +7,7 @@ data/name_types.json) and returns None when that file is missing or disabled, so
 to the hand-weighted vote. The weights are fitted by `benchmarks/fit_name_types.py` on the 80 LitBank
 development documents (Bamman et al., CC BY 4.0); the test documents are never seen.
 
-Why hand-rolled: inference is one dot product over 36 numbers and the fit is a
+Why hand-rolled: inference is one dot product over 36 numbers and the fit (name_types_fit.py) is a
 regularised logistic regression of a few dozen lines of NumPy (already installed with spaCy). Bringing in
 scikit-learn and SciPy (about 100 MB) for that would slow every install for no gain in accuracy.
 """
