@@ -16,7 +16,7 @@ from nlp.extraction.cues import name_key
 from nlp.extraction.name_types import FEATURES, load_weights, name_features, person_probability
 from nlp.extraction.name_types_fit import fit
 from nlp.extraction.types import Span
-from tests.nlp.test_extraction import span, surfaces
+from tests.nlp.helpers import span, surfaces
 
 SHIPPED = Path(__file__).resolve().parents[2] / "data" / "name_types.json"
 
