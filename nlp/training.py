@@ -1,8 +1,6 @@
-"""Fine-tune a spaCy NER pipeline on reference texts, with spaCy's own training loop.
-
-Contract: plain data in (texts and their (start, end, label) entities), a saved pipeline and its scores
-out. `train_docs_to_model` writes DocBins, trains from nlp/training.cfg and scores new against base on
-the dev docs. No database: annotations/services/training.py reads the editors' work and calls this.
+"""Fine-tune a spaCy NER pipeline on plain data (texts and their (start, end, label) entities) with
+spaCy's own loop and the checked-in nlp/training.cfg. No database: annotations/services/training.py
+reads the editors' work and calls `train_docs_to_model`.
 """
 
 from __future__ import annotations
@@ -106,7 +104,7 @@ def training_config(*, base: str, train: Path, dev: Path, max_steps: int, max_mi
             "paths.base": base,
             "training.max_steps": max_steps,
             "training.eval_frequency": eval_frequency,
-            # Short runs check often, so give them proportionally less room before stopping early.
+            # Stop early only after four evaluations without a better dev score, never within 400 steps.
             "training.patience": max(4 * eval_frequency, 400),
             "training.before_update.minutes": max_minutes,
         },

@@ -1,8 +1,6 @@
-"""Train a spaCy NER pipeline from editors' approved work: read the final entities, hand them to nlp.training.
-
-Contract: `model_train(*, stories, base, ...)` reads the stories' final entities (review_state !=
-rejected), refuses too little data with `TooLittleData`, holds out whole stories as the dev set and runs
-`nlp.training.train_docs_to_model` into settings.MODELS_DIR/<timestamp>/.
+"""Train a spaCy NER pipeline from editors' approved work: `model_train` reads the stories' final entities
+(not rejected), refuses too little data with `TooLittleData` and hands the rest to nlp.training, which
+saves the pipeline under settings.MODELS_DIR/<timestamp>/.
 """
 
 from __future__ import annotations

@@ -1,8 +1,6 @@
-"""Extraction: turn spaCy's output for one story into the draft editors start from.
-
-Contract: `extract(story_docs)` is pure. It takes a `nlp.windows.StoryDocs` (a story's text and its
-(offset, Doc) windows) and returns an `Extraction`: entity rows with exact character offsets into the
-story text, and characters with the entities that mention them. No database access, no spaCy objects.
+"""Extraction: `extract(story_docs)` turns spaCy's windows of one story (a `nlp.windows.StoryDocs`) into
+the draft editors start from, an `Extraction` of entity rows at exact story offsets and characters.
+Pure: no database access, no spaCy objects in the result.
 """
 
 from __future__ import annotations

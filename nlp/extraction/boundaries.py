@@ -1,10 +1,6 @@
-"""Mention boundaries: a person's span covers the noun phrase that names them, not just the name.
-
-Contract: `trim_person(text, span)` cuts words that are not part of a name off a PERSON span ("Stephen
-answered", "Sometimes Dick", "1 Mrs Gildea"); `extend_modifiers(text, spans)` returns the spans with each
-PERSON span widened leftwards over the descriptive words of its noun phrase, the convention of LitBank and
-ACE ("old Pontifex", "the late John Jacob Astor", "the amiable Miss Sedley", "uncle Charles", "Dear Judy").
-Extension runs after clustering, so the name itself still identifies the character. Pure string work, O(n).
+"""Mention boundaries: `trim_person` cuts words that are no name off a PERSON span ("Stephen answered"),
+`extend_modifiers` widens PERSON spans over the describing words of their noun phrase ("old Pontifex"),
+as LitBank and ACE do. Pure string work, O(n).
 """
 
 from __future__ import annotations

@@ -1,13 +1,5 @@
-"""Characters: cluster a story's PERSON mentions into the people they name, in the style of BookNLP.
-
-Contract: `cluster(text, mentions)` takes the story's PERSON spans in text order and returns
-(clusters, assignment): each cluster lists its mention indexes; assignment[i] is mention i's cluster.
-Rules: full names with the same first and last name are one person; a title + name ("Mr. Darcy",
-"Sir Walter") or a lone name ("Anna", "Lizzy" via the `nicknames` package) joins the one full name it
-fits; if it fits several, a bare surname goes to the one "Mr." of that family, else the nearest earlier
-mention decides. Titles of different gender or standing
-("Mr. Bennet", "Mrs. Bennet", "Miss Bennet") are different people, and full names that share only a
-surname are never merged.
+"""Characters: `cluster(text, mentions)` groups a story's PERSON mentions into the people they name, in the
+style of BookNLP, and returns (clusters, assignment); `canonical_name` gives each person a name.
 """
 
 from __future__ import annotations
@@ -39,6 +31,15 @@ class Cluster:
 
 
 def cluster(text: str, mentions: list[Span]) -> tuple[list[Cluster], list[int]]:
+    """Cluster the story's PERSON spans (in text order): each cluster lists its mention indexes and
+    assignment[i] is mention i's cluster.
+
+    Full names with the same first and last name are one person; a title + name ("Mr. Darcy") or a lone
+    name ("Anna", "Lizzy" via the `nicknames` package) joins the one full name it fits; if it fits
+    several, a bare surname goes to the one "Mr." of that family, else the nearest earlier mention
+    decides. Titles of different gender or standing ("Mr. Bennet", "Mrs. Bennet", "Miss Bennet") are
+    different people, and full names that share only a surname are never merged.
+    """
     forms = [parse(text[m.start : m.end]) for m in mentions]
     clusters: list[Cluster] = []
     assignment = [-1] * len(mentions)

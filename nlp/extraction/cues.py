@@ -1,9 +1,5 @@
-"""Cues: what the words around one occurrence of a name say about what it names.
-
-Contract: pure functions over the story text and a `Span`. `person_cue` scores the evidence for a person
-(a title, a speech verb, a he/she right after, direct address), `place_cue` the evidence for a place ("in
-Raveloe", "Kellynch Hall"); `name_key` strips titles, `common_words` counts lower-case uses. Shared by the
-label vote (consistency.py) and the name-typing model (name_types.py). Regular expressions only: O(n).
+"""Cues: what the words around one occurrence of a name say about it (`person_cue`, `place_cue`), plus
+`name_key` and `common_words`. Pure; shared by consistency.py and name_types.py. Regular expressions: O(n).
 """
 
 from __future__ import annotations

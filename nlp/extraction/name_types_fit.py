@@ -1,7 +1,5 @@
-"""Fitting the name-typing model's weights: weighted, L2-regularised logistic regression in NumPy.
-
-Contract: `fit(x, y, w, l2)` returns the weight vector for rows `x` (first column the bias), soft targets
-`y` in [0, 1] and row weights `w`. Pure; used by benchmarks/fit_name_types.py to write data/name_types.json.
+"""Fit the name-typing weights: `fit(x, y, w, l2)` is a weighted, L2-regularised logistic regression with
+soft targets (first column of `x` the unshrunk bias). Pure NumPy; benchmarks/fit_name_types.py calls it.
 """
 
 from __future__ import annotations

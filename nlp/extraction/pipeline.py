@@ -1,8 +1,6 @@
-"""extract(): spaCy's entities for a whole story -> cleaned, story-consistent spans and characters.
-
-Steps, each its own module: spans.clean (edges, possessives, titles), consistency.make_consistent (one
-label per name, untagged occurrences), characters.cluster (people), gender.gender_of (pronouns).
-All windows of a story are handled together, so consistency and characters span the whole story.
+"""`extract(story_docs)`: spaCy's entities for a whole story -> cleaned, story-consistent entity rows and
+characters. The steps are their own modules; all windows of a story are handled together, so
+consistency and characters span the whole story.
 """
 
 from __future__ import annotations
@@ -26,6 +24,9 @@ def raw_spans(story_docs) -> list[Span]:
 
 
 def extract(story_docs) -> Extraction:
+    """The draft of one story: spans.clean (edges, possessives, titles), consistency.make_consistent (one
+    label per name, untagged occurrences), characters.cluster (people), gender.gender_of (pronouns), and
+    last boundaries.extend_modifiers (describing words). The protagonist is character 0."""
     text = story_docs.text
     spans = make_consistent(text, clean(text, raw_spans(story_docs)))
     mentions = [s for s in spans if s.label == "PERSON"]

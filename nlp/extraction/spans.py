@@ -1,9 +1,6 @@
-"""Span cleaning: exact, tidy edges for spaCy's raw entities.
-
-Contract: `clean(text, spans)` returns non-overlapping `Span`s sorted by start, with surrounding whitespace
-and punctuation and a trailing possessive ('s, ’s, or LitBank's tokenised " 's") removed, honorifics kept
-with the names they introduce ("Madame Petrova", "Mr. Darcy"), and capitalised words that spaCy gave a
-numeric label (DATE "Makarova") treated as what they are: part of a name. Pure string work, O(n).
+"""Span cleaning: `clean(text, spans)` returns non-overlapping spans sorted by start, with exact edges (no
+whitespace, edge punctuation or possessive), titles kept with their names ("Mr. Darcy") and misfired
+numeric labels (DATE "Makarova") treated as the names they are. Pure string work, O(n).
 """
 
 from __future__ import annotations

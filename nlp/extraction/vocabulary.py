@@ -1,7 +1,6 @@
-"""Shared vocabulary of extraction: titles, entity labels, name particles and sentence ends.
-
-Contract: constants and small pure helpers over them (`title_key`, `is_title`, `title_start`,
-`sentence_initial`). A leaf module: it imports nothing from the rest of nlp, so every step can use it.
+"""Shared vocabulary of extraction: titles, entity labels, name particles, sentence ends, and small pure
+helpers over them (`title_key`, `is_title`, `title_start`, `sentence_initial`). A leaf: it imports
+nothing from the rest of nlp.
 """
 
 from __future__ import annotations
