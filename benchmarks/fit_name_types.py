@@ -37,16 +37,16 @@ from benchmarks.extraction import evaluate  # noqa: E402
 from benchmarks.litbank import LitBankDoc, read_document, split  # noqa: E402
 from nlp.extraction import extract, name_types  # noqa: E402
 from nlp.extraction.consistency import count_votes, name_features_by_key, tag_titled  # noqa: E402
+from nlp.extraction.name_types_fit import L2, fit  # noqa: E402
 from nlp.extraction.pipeline import raw_spans  # noqa: E402
 from nlp.extraction.spans import clean  # noqa: E402
 from nlp.loading import get_nlp  # noqa: E402
 from nlp.windows import StoryDocs, pipe_windows  # noqa: E402
 
 OUTPUT = ROOT / "data" / "name_types.json"
-L2 = 1.0  # ridge penalty on every weight but the bias; the rows are few hundred names per half
 
 
-def story_docs(docs: list[LitBankDoc], cache: Path | None) -> list[StoryDocs]:
+def parsed_documents(docs: list[LitBankDoc], cache: Path | None) -> list[StoryDocs]:
     """spaCy's windows for each document, through the same pipeline ingest uses (cached if asked)."""
     nlp = get_nlp(settings.SPACY_MODEL)
     if cache and cache.exists():
@@ -84,22 +84,6 @@ def rows_for(doc: LitBankDoc, sd: StoryDocs) -> tuple[list[list[float]], list[fl
         targets.append(hits / len(spans_of_key))
         weights.append(float(len(spans_of_key)))
     return features, targets, weights
-
-
-def fit(x: np.ndarray, y: np.ndarray, w: np.ndarray, l2: float = L2) -> np.ndarray:
-    """Weighted, L2-regularised logistic regression with soft targets, by Newton's method (IRLS)."""
-    beta = np.zeros(x.shape[1])
-    penalty = np.full(x.shape[1], l2)
-    penalty[0] = 0.0  # the bias is not shrunk
-    for _ in range(50):
-        p = 1 / (1 + np.exp(-np.clip(x @ beta, -30, 30)))
-        gradient = x.T @ (w * (p - y)) + penalty * beta
-        hessian = (x * (w * p * (1 - p))[:, None]).T @ x + np.diag(penalty + 1e-9)
-        step = np.linalg.solve(hessian, gradient)
-        beta -= step
-        if np.abs(step).max() < 1e-8:
-            break
-    return beta
 
 
 def training_matrix(docs, sds) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -152,7 +136,7 @@ def main() -> None:
     args = parser.parse_args()
     dev, _test = split()  # the test documents are never read here
     docs = [read_document(name) for name in dev]
-    sds = story_docs(docs, args.cache)
+    sds = parsed_documents(docs, args.cache)
 
     if args.cross_validate:
         scratch = Path(os.environ.get("TMPDIR", "/tmp")) / "fabula_name_types_cv.json"

@@ -1,9 +1,6 @@
-"""The one place that loads spaCy: `get_nlp()` loads a pipeline once per process, lazily.
-
-`migrate`, `check` and web requests that never extract never pay for it. Every loaded pipeline gets
-Fabula's rule layer (shipped pattern files plus the learned patterns the caller passes, when
-FABULA_RULES is on) and drops `doc.tensor` after its last component. Plain data in: a pipeline name
-and patterns; the caller (annotations.services.pipeline) decides which ones from the database.
+"""The one place that loads spaCy: `get_nlp()` loads a pipeline once per process, lazily, with Fabula's
+rule layer and tensor release. Plain data in: a pipeline name and patterns; the caller
+(annotations.services.pipeline) decides which ones from the database.
 """
 
 from __future__ import annotations
@@ -37,6 +34,7 @@ def load_pipeline(name: str, exclude: tuple[str, ...], patterns: tuple[Pattern, 
     return release_tensors(nlp)
 
 
+# Loaded on first use, not at import: `migrate`, `check` and web requests that never extract never pay.
 def get_nlp(name: str | None = None, patterns: tuple[Pattern, ...] = ()) -> Language:
     """The pipeline `name` (default settings.SPACY_MODEL) with `patterns` in its rule layer."""
     return load_pipeline(name or settings.SPACY_MODEL, tuple(settings.SPACY_EXCLUDE), patterns)

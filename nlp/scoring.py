@@ -1,8 +1,5 @@
-"""Score the model's original predictions against the editors' final annotations. Pure: no database.
-
-`evaluate(pairs)` takes, per story, the predicted spans and the gold spans as (start, end, label)
-triples and returns strict-match precision/recall/F1 per label and overall (micro-averaged), plus the
-confusions that explain every miss: same span with another label, overlapping span, or nothing at all.
+"""Score the model's original predictions against the editors' final entities; pure, no database.
+`evaluate(pairs)` gives strict-match precision/recall/F1 per label and overall, and the confusions.
 """
 
 from __future__ import annotations
@@ -140,7 +137,11 @@ def _match_story(predicted: list[Span], gold: list[Span], counts: dict[str, Labe
 
 
 def evaluate(stories: Iterable[tuple[Iterable[Span], Iterable[Span]]]) -> EvaluationResult:
-    """Score (predicted, gold) span lists, one pair per story; a span counts only on an exact match."""
+    """Score (predicted, gold) span lists, one pair per story; a span counts only on an exact match.
+
+    Micro-averaged overall; every miss is explained by a confusion: same span with another label,
+    overlapping span, or nothing at all.
+    """
     counts: dict[str, LabelScore] = {}
     confusions: Counter = Counter()
     result = EvaluationResult()

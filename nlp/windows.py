@@ -1,7 +1,5 @@
-"""Run many stories through one `nlp.pipe` pass, cutting long ones into paragraph windows.
-
-spaCy's memory grows with the document, so a novel is processed as a sequence of ~SPACY_WINDOW_CHARS
-windows whose offsets are shifted back exactly. `pipe_windows()` yields one `StoryDocs` per story.
+"""Run many stories through one `nlp.pipe` pass, cutting long ones into paragraph windows:
+`pipe_windows()` yields one `StoryDocs` per story, with the windows' offsets into the story text.
 """
 
 from __future__ import annotations
@@ -67,7 +65,11 @@ def pipe_windows(
     n_process: int = 1,
     window_chars: int | None = None,
 ) -> Iterator[StoryDocs]:
-    """Yield one StoryDocs per (text, context) item, in order, from a single streaming nlp.pipe pass."""
+    """Yield one StoryDocs per (text, context) item, in order, from a single streaming nlp.pipe pass.
+
+    spaCy's memory grows with the document, so a story longer than ~SPACY_WINDOW_CHARS (or
+    `window_chars`) goes through as paragraph windows whose offsets map back exactly onto its text.
+    """
     nlp = nlp or get_nlp()
     batch_size = batch_size or settings.SPACY_BATCH_SIZE
     # spaCy's memory grows with the characters in one batch (about 3.5 KB a character with

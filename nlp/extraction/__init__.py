@@ -1,37 +1,11 @@
-"""Extraction: turn spaCy's output for one story into the draft editors start from.
-
-Contract: `extract(story_docs)` is pure. It takes a `nlp.windows.StoryDocs` (a story's text and its
-(offset, Doc) windows) and returns plain rows: entity spans with exact character offsets into the
-story text, and characters with the spans that mention them. No database access, no spaCy objects
-in the result.
+"""Extraction: `extract(story_docs)` turns spaCy's windows of one story (a `nlp.windows.StoryDocs`) into
+the draft editors start from, an `Extraction` of entity rows at exact story offsets and characters.
+Pure: no database access, no spaCy objects in the result.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from nlp.extraction.pipeline import extract
+from nlp.extraction.types import CharacterRow, EntityRow, Extraction
 
-
-@dataclass(frozen=True)
-class SpanRow:
-    start: int
-    end: int
-    label: str
-    character: int | None = None  # index into Extraction.characters
-
-
-@dataclass
-class CharacterRow:
-    name: str
-    aliases: list[str] = field(default_factory=list)
-    gender: str = "unknown"  # female, male, nonbinary, unknown
-
-
-@dataclass
-class Extraction:
-    spans: list[SpanRow]
-    characters: list[CharacterRow]
-
-
-from nlp.extraction.pipeline import extract  # noqa: E402
-
-__all__ = ["CharacterRow", "Extraction", "SpanRow", "extract"]
+__all__ = ["CharacterRow", "EntityRow", "Extraction", "extract"]

@@ -1,10 +1,6 @@
-"""Mention boundaries: a person's span covers the noun phrase that names them, not just the name.
-
-Contract: `trim_person(text, span)` cuts words that are not part of a name off a PERSON span ("Stephen
-answered", "Sometimes Dick", "1 Mrs Gildea"); `extend_modifiers(text, spans)` returns the spans with each
-PERSON span widened leftwards over the descriptive words of its noun phrase, the convention of LitBank and
-ACE ("old Pontifex", "the late John Jacob Astor", "the amiable Miss Sedley", "uncle Charles", "Dear Judy").
-Extension runs after clustering, so the name itself still identifies the character. Pure string work, O(n).
+"""Mention boundaries: `trim_person` cuts words that are no name off a PERSON span ("Stephen answered"),
+`extend_modifiers` widens PERSON spans over the describing words of their noun phrase ("old Pontifex"),
+as LitBank and ACE do. Pure string work, O(n).
 """
 
 from __future__ import annotations
@@ -13,7 +9,14 @@ import re
 
 from spacy.lang.en.stop_words import STOP_WORDS
 
-from nlp.extraction.spans import TITLES, Span, is_title
+from nlp.extraction.types import Span
+from nlp.extraction.vocabulary import (
+    LEADING_PARTICLES,
+    LOWER_NAME_PARTICLES,
+    TITLES,
+    is_title,
+    sentence_initial,
+)
 
 # Adjectives that describe a person by age, smallness or death and are written before the name without a
 # determiner ("old Pontifex", "young Linwood", "little Amy"). "poor" and "dear" are left out: LitBank tags
@@ -48,26 +51,8 @@ ADJECTIVE_ENDINGS = (
 # Opening a sentence or line, "Dear" is part of the address: "Dear Judy :" (but "my dear Watson" is not).
 OPENING_MODIFIERS = {"dear", "dearest"}
 WORD_BEFORE = re.compile(r"(?:^|(?<=[\s“\"‘(]))([A-Za-z][a-z’'-]*) $")
-LOWER_NAME_PARTICLES = {
-    "de",
-    "van",
-    "von",
-    "der",
-    "da",
-    "di",
-    "le",
-    "la",
-    "du",
-    "of",
-    "the",
-    "and",
-    "del",
-    "y",
-}
-LEADING_PARTICLES = {"de", "van", "von", "der", "da", "di", "le", "la", "du", "del"}
 HEADING_WORDS = {"chapter", "book", "part", "letter", "volume", "canto", "act", "scene"}
 ROMAN = re.compile(r"[IVXLC]+\.?|\d+\.?")
-SENTENCE_OPENERS = set(".!?\"“”‘’'—:;\n")
 MAX_MODIFIERS = 3
 
 
@@ -75,13 +60,6 @@ def _word_before(text: str, start: int) -> tuple[int, str] | None:
     """(start, word) of the word directly before `start`, separated by exactly one space on the same line."""
     match = WORD_BEFORE.search(text, max(0, start - 30), start)
     return (match.start(1), match.group(1)) if match else None
-
-
-def _opens_sentence(text: str, start: int) -> bool:
-    i = start - 1
-    while i >= 0 and text[i] in " \t":
-        i -= 1
-    return i < 0 or text[i] in SENTENCE_OPENERS
 
 
 def _is_modifier(word: str) -> bool:
@@ -97,7 +75,7 @@ def extended_start(text: str, span: Span) -> int:
     if previous is None:
         return span.start
     position, word = previous
-    if word.lower() in OPENING_MODIFIERS and word[:1].isupper() and _opens_sentence(text, position):
+    if word.lower() in OPENING_MODIFIERS and word[:1].isupper() and sentence_initial(text, position):
         return position  # "Dear Judy :", "Poor Jo !"
     if word.islower() and word in TITLES and not is_title(text[span.start : span.end].split()[0]):
         # "uncle Charles", "squire Allworthy": a title in lower case; "her sister Celia" names a relation.
@@ -107,7 +85,7 @@ def extended_start(text: str, span: Span) -> int:
     while previous and len(modifiers) < MAX_MODIFIERS and _is_modifier(previous[1]):
         modifiers.append(previous[0])
         previous = _word_before(text, previous[0])
-    if previous and previous[1].lower() in DETERMINERS and not _opens_sentence(text, previous[0]):
+    if previous and previous[1].lower() in DETERMINERS and not sentence_initial(text, previous[0]):
         if modifiers:
             return previous[0]  # "the late John Jacob Astor", "my little Lizzy"
         surface = text[span.start : span.end]
@@ -156,7 +134,7 @@ def trim_person(text: str, start: int, end: int) -> tuple[int, int]:
         if (
             (word.islower() and word not in TITLES and word not in LEADING_PARTICLES)
             or word.isdigit()
-            or (lowered in STOP_WORDS and lowered not in TITLES and _opens_sentence(text, words[0][0]))
+            or (lowered in STOP_WORDS and lowered not in TITLES and sentence_initial(text, words[0][0]))
         ):
             words.pop(0)
         else:

@@ -1,13 +1,6 @@
-"""Consistency within one story: a name means the same thing everywhere in it.
-
-Contract: `make_consistent(text, spans)` takes cleaned, non-overlapping spans of the WHOLE story (all
-windows at once) and returns spans where (1) each name has one label across the story. Whether a name is
-a person is decided by the fitted model of name_types.py over everything the story says about it (the
-model's labels, titles, speech verbs, a he/she right after, direct address, "in Raveloe", lower-case uses,
-...); which kind of place or thing it is otherwise comes from the vote of the model's labels and place
-cues. Without fitted weights (FABULA_NAME_TYPES="") a hand-weighted vote decides. Rule-layer spans
-(`fixed`) are never relabelled. (2) A single capitalised word that is part of a person's multi-word name
-is PERSON; (3) untagged occurrences of confirmed person names are tagged. A few regex passes: O(n).
+"""Consistency within one story: `make_consistent(text, spans)` takes the cleaned spans of the WHOLE story
+and returns spans in which each name has one label, parts of a person's full name are PERSON and
+confirmed people the model missed are tagged. A few regex passes: O(n).
 """
 
 from __future__ import annotations
@@ -24,15 +17,14 @@ from nlp.extraction.cues import (
     name_key,
     person_cue,
     place_cue,
-    sentence_initial,
 )
 from nlp.extraction.name_types import fitted_model, name_features, person_probability
-from nlp.extraction.spans import NAME_LABELS, Span, is_title, title_start
+from nlp.extraction.types import Span
+from nlp.extraction.vocabulary import NAME_LABELS, PARTICLES, is_title, sentence_initial, title_start
 
 VOTING_LABELS = NAME_LABELS - {"NORP", "LANGUAGE", "LAW"}
 PERSON_SHARE = 0.4  # fiction is about people: PERSON wins a name with 40% of the (weighted) votes
 CAPITALISED_WORD = re.compile(r"[A-Z][\w’'-]*\w|[A-Z]")
-PARTICLES = {"de", "van", "von", "der", "da", "di", "le", "la", "du", "of", "the", "and", "st", "st."}
 
 
 def count_votes(text: str, spans: list[Span]) -> tuple[dict[str, Counter], dict[str, list[Span]], set[str]]:
@@ -155,7 +147,7 @@ def tag_untagged(text: str, spans: list[Span], full: set[str], parts: set[str]) 
         words = name.split()
         by_first[words[0]].append(words)
     for options in by_first.values():
-        options.sort(key=len, reverse=True)  # longest name first
+        options.sort(key=len, reverse=True)  # "Anna Zhunussova" must match before "Anna" can
     starts = [s.start for s in spans]
     ends = [s.end for s in spans]
     added: list[Span] = []
@@ -244,6 +236,15 @@ def tag_titled(text: str, spans: list[Span]) -> list[Span]:
 
 
 def make_consistent(text: str, spans: list[Span]) -> list[Span]:
+    """Cleaned, non-overlapping spans of the whole story (all windows at once) -> consistent spans.
+
+    (1) Each name gets one label across the story: whether it is a person is decided by the fitted model
+    of name_types.py over everything the story says about it, which place or thing it is otherwise by
+    the vote of the model's labels and place cues; without fitted weights (FABULA_NAME_TYPES="") a
+    hand-weighted vote decides. Rule-layer spans (`fixed`) are never relabelled. (2) A single
+    capitalised word that is part of a person's multi-word name is PERSON. (3) Untagged occurrences of
+    confirmed person names are tagged.
+    """
     spans = vote_labels(text, tag_titled(text, spans))
     full, parts = person_names(text, spans)
     spans = relabel_parts(text, spans, parts, full)

@@ -1,9 +1,5 @@
-"""Cues: what the words around one occurrence of a name say about what it names.
-
-Contract: pure functions over the story text and a `Span`. `person_cue` scores the evidence for a person
-(a title, a speech verb, a he/she right after, direct address), `place_cue` the evidence for a place ("in
-Raveloe", "Kellynch Hall"); `name_key` strips titles, `common_words` counts lower-case uses. Shared by the
-label vote (consistency.py) and the name-typing model (name_types.py). Regular expressions only: O(n).
+"""Cues: what the words around one occurrence of a name say about it (`person_cue`, `place_cue`), plus
+`name_key` and `common_words`. Pure; shared by consistency.py and name_types.py. Regular expressions: O(n).
 """
 
 from __future__ import annotations
@@ -12,7 +8,8 @@ import re
 from collections import Counter
 
 from nlp.extraction.names import given_names
-from nlp.extraction.spans import Span, is_title
+from nlp.extraction.types import Span
+from nlp.extraction.vocabulary import is_title
 
 SPEECH_VERBS = (
     "said|says|asked|replied|answered|cried|exclaimed|whispered|muttered|shouted|called|added|continued|"
@@ -31,7 +28,6 @@ QUOTE_OPEN_BEFORE = re.compile(r"[“\"]\s*$")
 COMMA_AFTER = re.compile(r"\s*,")
 VOCATIVE_BEFORE = re.compile(r"[,“\"]\s*$")
 VOCATIVE_AFTER = re.compile(r"\s*[!?]")
-SENTENCE_END = set(".!?\"“”‘’'—:;\n")
 
 
 def name_key(text: str, span: Span) -> str:
@@ -71,13 +67,6 @@ def person_cue(text: str, span: Span) -> int:
         and VOCATIVE_AFTER.match(text, span.end)
         else 0
     )
-
-
-def sentence_initial(text: str, start: int) -> bool:
-    i = start - 1
-    while i >= 0 and text[i] in " \t":
-        i -= 1
-    return i < 0 or text[i] in SENTENCE_END
 
 
 PLACE_BEFORE = re.compile(r"\b(?:in|at|near|into|towards|through|across)\s+$")

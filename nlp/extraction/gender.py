@@ -1,10 +1,6 @@
-"""Gender from the text's own pronouns (and titles), never from first names: the sample's Noah is "she".
-
-Contract: `mention_pronouns(text, mentions)` gives, per mention, the first third-person pronoun after it
-before the next person mention (within 300 characters and the paragraph): "male", "female" or None.
-`gender_of(...)` turns a character's mentions into female/male/unknown: each pronoun is a vote, a gendered
-title (Mr, Mrs, Miss...) three votes, and a 60% majority wins; on an even split the first vote does.
-One regex pass: O(n log n).
+"""Gender from the story's own pronouns and titles, never from first names (the sample's Noah is "she"):
+`mention_pronouns` finds each mention's pronoun, `gender_of` turns a character's votes into
+female/male/unknown. One regex pass: O(n log n).
 """
 
 from __future__ import annotations
@@ -15,7 +11,7 @@ from collections import Counter
 from collections.abc import Iterable
 
 from nlp.extraction.names import parse
-from nlp.extraction.spans import Span
+from nlp.extraction.types import Span
 
 PRONOUN = re.compile(r"\b(he|him|his|himself|she|her|hers|herself)\b", re.IGNORECASE)
 MALE = {"he", "him", "his", "himself"}
@@ -25,6 +21,8 @@ MAJORITY = 0.6
 
 
 def mention_pronouns(text: str, mentions: list[Span]) -> list[str | None]:
+    """Per mention, "male", "female" or None: the first third-person pronoun after it, before the next
+    person mention, within REACH characters and the paragraph."""
     positions, genders = [], []
     for match in PRONOUN.finditer(text):
         positions.append(match.start())
@@ -50,6 +48,8 @@ def title_gender(text: str, mention: Span) -> str | None:
 
 
 def gender_of(text: str, mentions: list[Span], members: Iterable[int], pronouns: list[str | None]) -> str:
+    """female, male or unknown for one character: each pronoun is a vote, a gendered title (Mr, Mrs,
+    Miss...) TITLE_WEIGHT votes; a MAJORITY share wins, and on an even split the first vote does."""
     votes: Counter = Counter()
     for i in members:
         if pronouns[i]:

@@ -1,15 +1,6 @@
-"""Is this name a person? A small learned model over everything the story says about one name.
-
-Contract: `name_features(text, key, occurrences, lower_count)` turns all occurrences of one name in a story
-(the model's label for each, and the words around each) into a fixed vector of FEATURES;
-`person_probability(vector)` scores it with the weights in `settings.FABULA_NAME_TYPES` (a JSON file,
-data/name_types.json) and returns None when that file is missing or disabled, so the caller falls back
-to the hand-weighted vote. The weights are fitted by `benchmarks/fit_name_types.py` on the 80 LitBank
-development documents (Bamman et al., CC BY 4.0); the test documents are never seen.
-
-Why hand-rolled: inference is one dot product over 36 numbers and the fit is a
-regularised logistic regression of a few dozen lines of NumPy (already installed with spaCy). Bringing in
-scikit-learn and SciPy (about 100 MB) for that would slow every install for no gain in accuracy.
+"""Is this name a person? `name_features` turns all occurrences of one name in a story into a FEATURES
+vector; `person_probability` scores it with the weights of settings.FABULA_NAME_TYPES (data/name_types.json)
+and returns None when they are missing or disabled, so the caller falls back to the hand-weighted vote.
 """
 
 from __future__ import annotations
@@ -36,9 +27,9 @@ from nlp.extraction.cues import (
     VOCATIVE_AFTER,
     VOCATIVE_BEFORE,
     is_given_name,
-    sentence_initial,
 )
-from nlp.extraction.spans import Span, is_title
+from nlp.extraction.types import Span
+from nlp.extraction.vocabulary import is_title, sentence_initial
 
 # The labels the vote sees (consistency.VOTING_LABELS leaves NORP out); the rest count as "other".
 MODEL_LABELS = ("PERSON", "GPE", "LOC", "FAC", "ORG", "WORK_OF_ART")
@@ -159,6 +150,10 @@ def name_features(
     return [values[name] for name in FEATURES]
 
 
+# The weights are data (data/name_types.json), fitted by benchmarks/fit_name_types.py on the 80 LitBank
+# development documents (Bamman et al., CC BY 4.0); the test documents are never seen. Hand-rolled
+# because inference is one dot product over 36 numbers and the fit (name_types_fit.py) a few dozen
+# lines of NumPy: scikit-learn and SciPy (about 100 MB) would slow every install for no gain.
 @functools.cache
 def load_weights(path: str) -> dict | None:
     """The fitted model, or None when the file is missing or marked disabled."""

@@ -1,8 +1,5 @@
-"""Names: split a mention into titles and name words; compare given names and titles.
-
-Contract: pure helpers shared by characters.py and gender.py. `parse("Mr. Darcy")` gives titles ("Mr.",)
-and words ("Darcy",); `title_class` says what standing a title asserts (m, mrs, miss, f or neutral "");
-`same_given_name` treats nicknames as the same name using the maintained `nicknames` package.
+"""Names: pure helpers shared by characters.py and gender.py. `parse("Mr. Darcy")` splits titles from name
+words, `title_class` says what standing a title asserts, `same_given_name` knows nicknames.
 """
 
 from __future__ import annotations
@@ -12,7 +9,7 @@ from dataclasses import dataclass
 
 from nicknames import NickNamer
 
-from nlp.extraction.spans import (
+from nlp.extraction.vocabulary import (
     FEMALE_MARRIED_TITLES,
     FEMALE_OTHER_TITLES,
     FEMALE_UNMARRIED_TITLES,

@@ -1,19 +1,17 @@
-"""extract(): spaCy's entities for a whole story -> cleaned, story-consistent spans and characters.
-
-Steps, each its own module: spans.clean (edges, possessives, titles), consistency.make_consistent (one
-label per name, untagged occurrences), characters.cluster (people), gender.gender_of (pronouns).
-All windows of a story are handled together, so consistency and characters span the whole story.
+"""`extract(story_docs)`: spaCy's entities for a whole story -> cleaned, story-consistent entity rows and
+characters. The steps are their own modules; all windows of a story are handled together, so
+consistency and characters span the whole story.
 """
 
 from __future__ import annotations
 
-from nlp.extraction import CharacterRow, Extraction, SpanRow
 from nlp.extraction.boundaries import extend_modifiers
 from nlp.extraction.characters import canonical_name, cluster
 from nlp.extraction.consistency import make_consistent
 from nlp.extraction.gender import gender_of, mention_pronouns
 from nlp.extraction.rules import RULE_ID
-from nlp.extraction.spans import Span, clean
+from nlp.extraction.spans import clean
+from nlp.extraction.types import CharacterRow, EntityRow, Extraction, Span
 
 
 def raw_spans(story_docs) -> list[Span]:
@@ -26,6 +24,9 @@ def raw_spans(story_docs) -> list[Span]:
 
 
 def extract(story_docs) -> Extraction:
+    """The draft of one story: spans.clean (edges, possessives, titles), consistency.make_consistent (one
+    label per name, untagged occurrences), characters.cluster (people), gender.gender_of (pronouns), and
+    last boundaries.extend_modifiers (describing words). The protagonist is character 0."""
     text = story_docs.text
     spans = make_consistent(text, clean(text, raw_spans(story_docs)))
     mentions = [s for s in spans if s.label == "PERSON"]
@@ -43,7 +44,7 @@ def extract(story_docs) -> Extraction:
     # Widened only now, so that the name alone decides consistency and clustering ("old Pontifex" is
     # Pontifex); the row keeps the character of the name it grew from.
     rows = [
-        SpanRow(wide.start, wide.end, wide.label, character_of.get((s.start, s.end)))
+        EntityRow(wide.start, wide.end, wide.label, character_of.get((s.start, s.end)))
         for s, wide in zip(spans, extend_modifiers(text, spans), strict=True)
     ]
     return Extraction(spans=rows, characters=characters)

@@ -1,10 +1,6 @@
-"""The rule layer: editable phrase patterns that run inside the same nlp.pipe pass as the model.
-
-Contract: `add_rules(nlp, patterns)`, applied once per loaded pipeline by nlp.loading, adds an
-EntityRuler named "fabula_rules" after "ner" that overwrites the model where a pattern matches ("Swan
-Lake" ORG -> WORK_OF_ART). Patterns are data: `file_patterns(dir)` reads every `*.jsonl` file there
-(spaCy's own EntityRuler format, one {"label", "pattern"} per line); nlp.loading adds the learned
-patterns its caller passes. Nothing here reads the database.
+"""The rule layer: `add_rules(nlp, patterns)` adds an EntityRuler ("fabula_rules") after "ner" that
+overwrites the model where a pattern matches ("Swan Lake" ORG -> WORK_OF_ART); `file_patterns(dir)` reads
+the `*.jsonl` pattern files. Patterns are data; nothing here reads the database.
 """
 
 from __future__ import annotations
@@ -19,7 +15,8 @@ RULE_ID = "fabula-rule"
 
 
 def file_patterns(directory: Path) -> list[dict]:
-    """All patterns in directory/*.jsonl; a malformed line is a clear error naming file and line."""
+    """All patterns in directory/*.jsonl, in spaCy's EntityRuler format (one {"label", "pattern"} per
+    line); a malformed line is a clear error naming file and line."""
     patterns: list[dict] = []
     for path in sorted(Path(directory).glob("*.jsonl")):
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):

@@ -1,95 +1,29 @@
-"""Span cleaning: exact, tidy edges for spaCy's raw entities.
-
-Contract: `clean(text, spans)` returns non-overlapping `Span`s sorted by start, with surrounding whitespace
-and punctuation and a trailing possessive ('s, ’s, or LitBank's tokenised " 's") removed, honorifics kept
-with the names they introduce ("Madame Petrova", "Mr. Darcy"), and capitalised words that spaCy gave a
-numeric label (DATE "Makarova") treated as what they are: part of a name. Pure string work, O(n).
+"""Span cleaning: `clean(text, spans)` returns non-overlapping spans sorted by start, with exact edges (no
+whitespace, edge punctuation or possessive), titles kept with their names ("Mr. Darcy") and misfired
+numeric labels (DATE "Makarova") treated as the names they are. Pure string work, O(n).
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from spacy.lang.en.stop_words import STOP_WORDS
 
-# Titles that introduce a name. Gender is what the title itself says (Mr/Mrs), never a guess from the name.
-MALE_TITLES = {
-    "mr", "sir", "lord", "monsieur", "signor", "signore", "herr", "don", "señor", "senor", "father",
-    "brother", "uncle", "king", "prince", "duke", "count", "baron", "emperor", "master", "mynheer", "earl",
-    "marquis",
-}  # fmt: skip
-FEMALE_MARRIED_TITLES = {
-    "mrs",
-    "madame",
-    "madam",
-    "mme",
-    "lady",
-    "frau",
-    "signora",
-    "señora",
-    "senora",
-    "dame",
-}
-FEMALE_UNMARRIED_TITLES = {"miss", "mademoiselle", "mlle", "fräulein", "signorina", "señorita", "senorita"}
-FEMALE_OTHER_TITLES = {
-    "ms", "sister", "mother", "aunt", "auntie", "queen", "princess", "duchess", "countess", "baroness",
-    "empress", "mistress", "granny", "grandma", "doña",
-}  # fmt: skip
-NEUTRAL_TITLES = {
-    "dr", "doctor", "professor", "prof", "captain", "capt", "colonel", "col", "general", "gen", "major",
-    "lieutenant", "lt", "sergeant", "sgt", "rev", "reverend", "judge", "cousin", "squire", "pastor", "bishop",
-    "cardinal", "governor", "president", "senator", "admiral", "inspector", "detective", "officer",
-}  # fmt: skip
-TITLES = MALE_TITLES | FEMALE_MARRIED_TITLES | FEMALE_UNMARRIED_TITLES | FEMALE_OTHER_TITLES | NEUTRAL_TITLES
-FEMALE_TITLES = FEMALE_MARRIED_TITLES | FEMALE_UNMARRIED_TITLES | FEMALE_OTHER_TITLES
-
-NAME_LABELS = {
-    "PERSON",
-    "GPE",
-    "LOC",
-    "FAC",
-    "ORG",
-    "NORP",
-    "WORK_OF_ART",
-    "EVENT",
-    "PRODUCT",
-    "LAW",
-    "LANGUAGE",
-}
-NUMERIC_LABELS = {"DATE", "TIME", "CARDINAL", "ORDINAL", "QUANTITY", "MONEY", "PERCENT"}
-# Capitalised words that really can be dates/times; anything else capitalised with a numeric label is a name.
-DATE_WORDS = {
-    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-    "november", "december", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
-    "christmas", "easter", "michaelmas", "whitsun", "lent", "today", "tonight", "tomorrow", "yesterday",
-    "spring", "summer", "autumn", "winter", "morning", "evening", "night", "noon", "midnight", "day",
-    "days", "week", "weeks", "month", "months", "year", "years", "hour", "hours", "minute", "minutes",
-    "once", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "hundred",
-    "thousand", "first", "second", "third", "last", "next", "half", "dozen", "ages", "age", "century",
-    "later", "ago", "eve", "sabbath", "new", "the", "a", "an", "this", "that", "every", "few", "several",
-}  # fmt: skip
+from nlp.extraction.boundaries import trim_person
+from nlp.extraction.types import Span
+from nlp.extraction.vocabulary import (
+    DATE_WORDS,
+    NAME_LABELS,
+    NUMERIC_LABELS,
+    SAINT,
+    is_title,
+    title_key,
+    title_start,
+)
 
 EDGE_PUNCT = "\"'“”‘’«»()[]{}<>,;:!?*_—–-/\\|"
 POSSESSIVE = re.compile(r"\s?['’]s$")
-TITLE_BEFORE = re.compile(r"(?:^|(?<=\s))([A-Z][A-Za-zäñ]*)(\.?)\s+$")
-
-
-@dataclass(frozen=True)
-class Span:
-    start: int
-    end: int
-    label: str
-    fixed: bool = False  # set by a rule pattern (or an editor): consistency never relabels it
-
-
-def title_key(word: str) -> str:
-    """'Mr.' -> 'mr'; used to look words up in the title sets."""
-    return word.rstrip(".").lower()
-
-
-def is_title(word: str) -> bool:
-    return title_key(word) in TITLES and word[:1].isupper()
 
 
 def trim(text: str, start: int, end: int) -> tuple[int, int]:
@@ -110,15 +44,6 @@ def trim(text: str, start: int, end: int) -> tuple[int, int]:
             return start, end
 
 
-def title_start(text: str, start: int) -> int:
-    """The start of the honorific(s) directly before `start` ("Mr. " in "Mr. Darcy"), or `start` itself."""
-    while True:
-        match = TITLE_BEFORE.search(text, max(0, start - 20), start)
-        if not match or not is_title(match.group(1)):
-            return start
-        start = match.start(1)
-
-
 def is_numeric_misfire(text: str, span: Span) -> bool:
     """A DATE/TIME/... span of only capitalised non-date words ("Makarova"): spaCy saw an unknown name."""
     if span.label not in NUMERIC_LABELS:
@@ -129,7 +54,6 @@ def is_numeric_misfire(text: str, span: Span) -> bool:
     )
 
 
-SAINT = {"St.", "St", "Ste.", "Saint"}
 COMMA_SPLIT = re.compile(r"^([A-Z][\w’'-]*)\s?,\s+(?=[A-Z])")
 SUFFIXES = {"esq", "jr", "sr", "junior", "senior"}
 
@@ -145,8 +69,6 @@ def drop_interjection(text: str, start: int, end: int, label: str) -> int:
 
 
 def clean(text: str, spans: list[Span]) -> list[Span]:
-    from nlp.extraction.boundaries import trim_person  # boundaries builds on this module
-
     cleaned: list[Span] = []
     for span in sorted(spans, key=lambda s: (s.start, -s.end)):
         start, end = trim(text, span.start, span.end)

@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 from annotations.models import Character, Edit, Entity
 from annotations.services import extraction as extraction_module
 from interchange.services.ingest import ingest
-from nlp.extraction import CharacterRow, Extraction, SpanRow
+from nlp.extraction import CharacterRow, EntityRow, Extraction
 from stories.models import Story
 from tests.conftest import SAMPLES_DIR
 from tests.factories import make_character, make_entity, make_story, make_user
@@ -70,8 +70,8 @@ def fake(story_docs) -> Extraction:
     text = story_docs.text
     return Extraction(
         spans=[
-            SpanRow(text.index("Anna"), text.index("Anna") + 4, "PERSON", character=0),
-            SpanRow(text.index("Boris"), text.index("Boris") + 5, "PERSON", character=1),
+            EntityRow(text.index("Anna"), text.index("Anna") + 4, "PERSON", character=0),
+            EntityRow(text.index("Boris"), text.index("Boris") + 5, "PERSON", character=1),
         ],
         characters=[CharacterRow("Anna Petrova", ["Anna"], "female"), CharacterRow("Boris", [], "male")],
     )

@@ -8,7 +8,6 @@ import pytest
 import spacy
 from django.core.management import CommandError, call_command
 
-from annotations.services.training import spans_to_doc
 from tests.factories import make_batch, make_entity, make_story
 
 TEXTS = [
@@ -32,22 +31,6 @@ def approved_stories(count: int, **fields):
                 make_entity(story, name, "PERSON" if name in PEOPLE else "GPE", origin="editor")
         stories.append(story)
     return stories
-
-
-def test_spans_to_doc_resolves_overlaps_and_snaps_to_tokens(blank_nlp):
-    text = "Madame Petrova met Anna in Paris."
-    spans = [
-        (0, 14, "PERSON"),
-        (7, 14, "PERSON"),
-        (19, 23, "PERSON"),
-        (26, 32, "GPE"),
-    ]  # " Paris" shrinks to "Paris"
-    [doc] = spans_to_doc(blank_nlp, text, spans)
-    assert [(e.text, e.label_) for e in doc.ents] == [
-        ("Madame Petrova", "PERSON"),
-        ("Anna", "PERSON"),
-        ("Paris", "GPE"),
-    ]
 
 
 def test_train_refuses_too_little_approved_data(db, settings, tmp_path):

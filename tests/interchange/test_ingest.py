@@ -14,7 +14,7 @@ from django.core.management import CommandError, call_command
 from annotations.models import Character, Entity
 from interchange.services import ingest as ingest_module
 from interchange.services.ingest import ingest
-from nlp.extraction import CharacterRow, Extraction, SpanRow
+from nlp.extraction import CharacterRow, EntityRow, Extraction
 from stories.models import ImportBatch, Story
 from tests.conftest import SAMPLES_DIR
 
@@ -232,12 +232,12 @@ def fake_extraction(story_docs) -> Extraction:
     anna = text.index("Anna")
     return Extraction(
         spans=[
-            SpanRow(anna, anna + 4, "PERSON", character=0),
-            SpanRow(anna, anna + 4, "PERSON", character=0),  # repeated: stored once
-            SpanRow(anna, anna + 4, "NOT_A_LABEL"),
-            SpanRow(anna - 1, anna + 4, "PERSON"),  # starts on whitespace
-            SpanRow(0, len(text) + 5, "PERSON"),  # past the end
-            SpanRow(text.index("Paris"), text.index("Paris") + 5, "GPE"),
+            EntityRow(anna, anna + 4, "PERSON", character=0),
+            EntityRow(anna, anna + 4, "PERSON", character=0),  # repeated: stored once
+            EntityRow(anna, anna + 4, "NOT_A_LABEL"),
+            EntityRow(anna - 1, anna + 4, "PERSON"),  # starts on whitespace
+            EntityRow(0, len(text) + 5, "PERSON"),  # past the end
+            EntityRow(text.index("Paris"), text.index("Paris") + 5, "GPE"),
         ],
         characters=[CharacterRow("Anna Petrova", ["Anna"], "female"), CharacterRow("Nobody")],
     )

@@ -14,8 +14,9 @@ import pytest
 from nlp.extraction.consistency import VOTING_LABELS, make_consistent, vote_labels
 from nlp.extraction.cues import name_key
 from nlp.extraction.name_types import FEATURES, load_weights, name_features, person_probability
-from nlp.extraction.spans import Span
-from tests.nlp.test_extraction import span, surfaces
+from nlp.extraction.name_types_fit import fit
+from nlp.extraction.types import Span
+from tests.nlp.helpers import span, surfaces
 
 SHIPPED = Path(__file__).resolve().parents[2] / "data" / "name_types.json"
 
@@ -300,22 +301,10 @@ def test_the_shipped_weights_tell_a_titled_speaker_from_a_place(settings):
     assert p_darcy >= threshold > p_hall
 
 
-# --- benchmarks/fit_name_types.py: fit ------------------------------------------------------------------
+# --- name_types_fit.py: fit ---------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def fit():
-    """Importing the script calls django.setup() again; under pytest-django that must change nothing."""
-    from django.conf import settings
-
-    before = settings.SETTINGS_MODULE
-    from benchmarks.fit_name_types import fit
-
-    assert before == settings.SETTINGS_MODULE
-    return fit
-
-
-def test_fit_learns_the_informative_feature(fit):
+def test_fit_learns_the_informative_feature():
     rng = np.random.default_rng(0)
     signal = rng.normal(size=200)
     noise = rng.normal(size=200)
@@ -329,7 +318,7 @@ def test_fit_learns_the_informative_feature(fit):
     assert ((predicted > 0.5) == (signal > 0)).mean() > 0.95
 
 
-def test_fit_weights_rows_and_takes_soft_targets(fit):
+def test_fit_weights_rows_and_takes_soft_targets():
     # One bias column: the fitted probability is the weighted mean target, 3 x 1.0 against 1 x 0.0.
     beta = fit(np.ones((2, 1)), np.array([1.0, 0.0]), np.array([3.0, 1.0]), 1.0)
     assert beta[0] == pytest.approx(math.log(3), abs=1e-6)
@@ -337,7 +326,7 @@ def test_fit_weights_rows_and_takes_soft_targets(fit):
     assert beta[0] == pytest.approx(math.log(0.2 / 0.8), abs=1e-6)
 
 
-def test_fit_does_not_shrink_the_bias(fit):
+def test_fit_does_not_shrink_the_bias():
     rng = np.random.default_rng(1)
     x = np.column_stack([np.ones(50), rng.normal(size=(50, 3))])
     y = np.full(50, 0.95)
