@@ -19,6 +19,7 @@ urlpatterns += [
     path("review/<int:pk>/", review_views.review_detail, name="review-detail"),
     path("review/<int:pk>/approve/", review_views.review_approve, name="review-approve"),
     path("review/<int:pk>/return/", review_views.review_return, name="review-return"),
+    path("review/<int:pk>/reopen/", review_views.review_reopen, name="review-reopen"),
     path("dashboard/", dashboard_views.dashboard, name="dashboard"),
 ]
 

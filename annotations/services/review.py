@@ -144,3 +144,18 @@ def _transition(story: Story, user, status: str, comment: str, action: str, summ
     story.save(update_fields=["status", "review_comment", "version", "updated_at"])
     _record(story=story, user=user, action=action, summary=summary, before=before)
     return story
+
+
+@transaction.atomic
+def story_reopen(*, story: Story, user) -> Story:
+    """An admin moves an approved story back to In progress, without a comment; logged like a return."""
+    if not policy.may_reopen(user):
+        raise PermissionDenied("Only admins can reopen an approved story; a reviewer can return it instead.")
+    story = _locked(story)
+    if story.status != Story.Status.APPROVED:
+        raise ReviewConflict(
+            f"“{story.title}” is {story.get_status_display().lower()}, not approved: only approved stories "
+            "are reopened. Reload the page to see its current state."
+        )
+    name = user.get_username() if user else "the command line"
+    return _transition(story, user, Story.Status.IN_PROGRESS, "", Edit.Action.STATUS, f"Reopened by {name}")

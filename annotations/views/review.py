@@ -23,7 +23,8 @@ from annotations.selectors.review import (
     review_status_counts,
     story_review_history,
 )
-from annotations.services.review import ReviewConflict, story_approve, story_return
+from annotations.services.review import ReviewConflict, story_approve, story_reopen, story_return
+from annotations.services.settling import SETTLE_CHOICES, PendingSuggestions
 from core.access import reviewer_required
 from core.http import HtmxHttpRequest
 from stories.models import Story
@@ -92,11 +93,16 @@ def _refused(request: HtmxHttpRequest, story: Story, status: int, **context) -> 
 @reviewer_required
 def review_approve(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     story = get_object_or_404(Story.objects.defer("text"), pk=pk)
+    settle = request.POST.get("settle") or None
+    if settle not in (None, *SETTLE_CHOICES):
+        return _refused(request, story, 400, error=f"settle must be one of {', '.join(SETTLE_CHOICES)}.")
     try:
-        story = story_approve(story=story, user=request.user)
+        story = story_approve(story=story, user=request.user, settle=settle)
     except ReviewConflict as error:
         story.refresh_from_db()
         return _refused(request, story, 409, error=str(error))
+    except PendingSuggestions as error:
+        return _refused(request, story, 409, error=" ".join(error.messages), pending=error.count)
     return _decided(request, story, f"Approved “{story.title}”.", "story-approved")
 
 
@@ -116,3 +122,15 @@ def review_return(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         story.refresh_from_db()
         return _refused(request, story, 409, error=str(error), return_form=form)
     return _decided(request, story, f"Returned “{story.title}” to the editor.", "story-returned")
+
+
+@require_POST
+@reviewer_required
+def review_reopen(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    story = get_object_or_404(Story.objects.defer("text"), pk=pk)
+    try:
+        story = story_reopen(story=story, user=request.user)
+    except ReviewConflict as error:
+        story.refresh_from_db()
+        return _refused(request, story, 409, error=str(error))
+    return _decided(request, story, f"Reopened “{story.title}”: it is In progress again.", "story-reopened")

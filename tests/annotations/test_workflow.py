@@ -154,3 +154,31 @@ def test_the_evaluation_counts_decided_spans_only_and_says_what_it_left_out(stor
     client.force_login(make_user("reviewer"))
     html = client.get("/dashboard/?status=all").content.decode()
     assert "3 pending suggestions</strong> nobody has decided were left out" in html
+
+
+def test_approving_with_pending_offers_to_settle_them_on_the_review_page(story, client):
+    Story.objects.filter(pk=story.pk).update(status="done")  # as a story done before the rule held
+    client.force_login(make_user("reviewer"))
+    url = f"/review/{story.pk}/approve/"
+    refused = client.post(url, headers={"HX-Request": "true"}).content.decode()
+    assert "3 suggestions are still pending" in refused and 'value="reject"' in refused
+    assert Story.objects.get().status == "done"
+    client.post(url, {"settle": "reject"}, headers={"HX-Request": "true"})
+    assert Story.objects.get().status == "approved"
+    assert set(states(story).values()) == {"accepted", "rejected"}
+    assert client.post(url, {"settle": "maybe"}).status_code == 400
+
+
+def test_an_admin_reopens_an_approved_story_and_it_is_logged(story, client):
+    Entity.objects.update(review_state="accepted")
+    Story.objects.filter(pk=story.pk).update(status="approved")
+    client.force_login(make_user("reviewer"))
+    assert client.post(f"/review/{story.pk}/reopen/").status_code == 403
+    assert Story.objects.get().status == "approved"
+    admin = make_user("admin")
+    client.force_login(admin)
+    page = client.get(f"/review/{story.pk}/").content.decode()
+    assert "Reopen (admin)" in page
+    client.post(f"/review/{story.pk}/reopen/")
+    assert Story.objects.get().status == "in_progress"
+    assert Edit.objects.get().summary == f"Reopened by {admin.username}"

@@ -1,0 +1,51 @@
+"""Workflow states in Chromium: a story assigned to one editor is read-only for another, who is told
+whose it is; the export of an approved set holds only accepted entities."""
+
+from __future__ import annotations
+
+import json
+import pathlib
+
+import pytest
+from playwright.sync_api import expect
+
+from annotations.models import Entity
+from tests.browser.conftest import log_in
+from tests.factories import make_entity, make_story, make_user
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_a_second_editor_reads_but_cannot_edit_the_first_ones_story(page, shot):
+    olga = make_user("editor", username="olga")
+    make_user("editor", username="ed")
+    story = make_story("Anna Pavlova danced in Paris.", title="Olga's story", assigned_to=olga)
+    anna = make_entity(story, "Anna Pavlova")
+    log_in(page, "ed")
+    page.goto(f"/stories/{story.pk}/")
+    expect(page.locator("#read-only")).to_contain_text("assigned to olga")
+    expect(page.locator(".toolbar")).to_have_count(0)
+    expect(page.get_by_role("button", name="Mark done")).to_have_count(0)
+    page.locator(f"#entity-{anna.pk}").click()
+    expect(page.locator("#entity-panel")).to_contain_text("Anna Pavlova")
+    expect(page.locator("#entity-panel").get_by_role("button", name="Accept")).to_have_count(0)
+    shot("editor-someone-elses-story")
+    anna.refresh_from_db()
+    assert anna.review_state == Entity.ReviewState.PENDING
+
+
+def test_the_export_of_an_approved_set_has_only_accepted_entities(page):
+    make_user("reviewer", username="rita")
+    story = make_story("Anna met Boris in Paris.", title="Approved", status="approved")
+    make_entity(story, "Anna", review_state="accepted")
+    make_entity(story, "Paris", "GPE", review_state="rejected")
+    other = make_story("Mary met Tom.", title="Still open", status="in_progress")
+    make_entity(other, "Mary")  # pending, and not approved: neither may leak into the export
+    log_in(page, "rita")
+    page.goto("/export/")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download").click()
+    text = pathlib.Path(download.value.path()).read_text(encoding="utf-8")
+    lines = [json.loads(line) for line in text.splitlines() if line.strip()]
+    assert [line["title"] for line in lines] == ["Approved"]
+    assert [(s["text"], s["state"]) for s in lines[0]["spans"]] == [("Anna", "accepted")]
