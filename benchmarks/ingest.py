@@ -6,7 +6,7 @@ The texts are LitBank's 100 works (~2,000 words each; Bamman et al., CC BY 4.0) 
 "ingest" is `interchange.services.ingest.ingest()` over the same texts into a throwaway SQLite database.
 Each measurement runs in its own subprocess so its peak RSS (getrusage, the process and its spaCy
 workers) is its own; pipeline loading and migrations are outside the timed part of both.
-Targets (issue 2): ingest/raw throughput >= 0.8; ingest peak RSS < 600 MB whatever the story count.
+Targets: ingest/raw throughput >= 0.8; ingest peak RSS < 600 MB whatever the story count.
 """
 
 from __future__ import annotations

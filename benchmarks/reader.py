@@ -8,7 +8,7 @@ in the same run (on a shared machine, CPU time is the steadier measure of the se
 
     .venv/bin/python benchmarks/reader.py [--rounds 60] [--synthetic]
 
-Targets (issue 3): p95 edit round trip (create, relabel, delete) < 15 ms on both stories; the
+Targets: p95 edit round trip (create, relabel, delete) < 15 ms on both stories; the
 1 MB story's first view < 150 ms.
 """
 
