@@ -2,8 +2,9 @@
 
 Run: `.venv/bin/python benchmarks/extraction.py [--split test|dev|all] [--show-errors N]`.
 Scores proper-name entities (exact span match), character clustering (B-cubed) and gender against
-LitBank's gold layers, plus the sample-story checks the product was designed from. Targets are reported on the test split
-(the 20 file names that sort last), which is never used for tuning. Figures go to docs/benchmarks.md.
+LitBank's gold layers, plus checks on the sample stories the product was designed from. Targets are
+reported on the test split (the 20 file names that sort last), which is never used for tuning.
+Figures go to docs/benchmarks.md.
 """
 
 from __future__ import annotations
@@ -181,7 +182,7 @@ SAMPLE_CHECKS = [
 
 
 def sample_checks() -> list[tuple[str, bool, bool]]:
-    """For each sample-story example: (description, stock passes, Fabula passes). La Sylphide is checked too."""
+    """For each sample-story example: (description, stock passes, Fabula passes); La Sylphide too."""
     samples = ROOT / "data" / "samples"
     stock_nlp = spacy.load(settings.SPACY_MODEL, exclude=list(settings.SPACY_EXCLUDE))
     texts = {p.name: p.read_text(encoding="utf-8") for p in sorted(samples.glob("*.txt"))}
