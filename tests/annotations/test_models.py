@@ -12,6 +12,14 @@ from tests.factories import make_entity, make_story
 pytestmark = pytest.mark.django_db
 
 
+def migrate(target: list[tuple[str, str]] | None = None):
+    """Migrate the test database to `target` (None: the latest) and return the models as they were there."""
+    executor = MigrationExecutor(connection)
+    target = target or executor.loader.graph.leaf_nodes()
+    executor.migrate(target)
+    return executor.loader.project_state(target).apps
+
+
 def test_final_model_draft_and_pending_are_the_sets_reads_start_from():
     story = make_story("Anna met Boris in Paris and Oslo.")
     pending = make_entity(story, "Anna")
@@ -32,10 +40,7 @@ def test_entities_and_characters_share_one_origin_vocabulary():
 @pytest.mark.django_db(transaction=True)
 def test_the_rename_migration_keeps_old_edits_undoable():
     """Edits logged before the rename name their rows "annotation"; afterwards they say "entity"."""
-    executor = MigrationExecutor(connection)
-    before, after = [("annotations", "0003_span_bounds_trigger")], [("annotations", "0004_entity")]
-    executor.migrate(before)
-    old = executor.loader.project_state(before).apps
+    old = migrate([("annotations", "0003_span_bounds_trigger")])
     story = old.get_model("stories", "Story").objects.create(
         title="T", text="Anna.", text_length=5, sha256="x" * 64, word_count=1
     )
@@ -43,21 +48,15 @@ def test_the_rename_migration_keeps_old_edits_undoable():
     old.get_model("annotations", "Edit").objects.create(
         story_id=story.pk, action="create", before=[snapshot], after=[dict(snapshot, fields={"start": 0})]
     )
-    executor = MigrationExecutor(connection)
-    executor.migrate(after)
-    new = executor.loader.project_state(after).apps
+    new = migrate([("annotations", "0004_entity")])
     edit = new.get_model("annotations", "Edit").objects.get()
     assert [entry["model"] for entry in edit.before + edit.after] == ["entity", "entity"]
-    executor = MigrationExecutor(connection)
-    executor.migrate(executor.loader.graph.leaf_nodes())
+    migrate()
 
 
 @pytest.mark.django_db(transaction=True)
 def test_stories_done_or_approved_with_pending_suggestions_go_back_to_in_progress():
-    executor = MigrationExecutor(connection)
-    before, after = [("annotations", "0004_entity")], [("annotations", "0005_settle_unreviewed_stories")]
-    executor.migrate(before)
-    old = executor.loader.project_state(before).apps
+    old = migrate([("annotations", "0004_entity")])
     Story, Entity = old.get_model("stories", "Story"), old.get_model("annotations", "Entity")
     stories = {}
     for n, (status, state) in enumerate(
@@ -73,9 +72,7 @@ def test_stories_done_or_approved_with_pending_suggestions_go_back_to_in_progres
         )
         Entity.objects.create(story=story, start=0, end=4, text="Anna", label_id="PERSON", review_state=state)
         stories[(status, state)] = story.pk
-    executor = MigrationExecutor(connection)
-    executor.migrate(after)
-    new = executor.loader.project_state(after).apps
+    new = migrate([("annotations", "0005_settle_unreviewed_stories")])
     Story, Entity, Edit = (new.get_model(*name) for name in (
         ("stories", "Story"), ("annotations", "Entity"), ("annotations", "Edit")))  # fmt: skip
     status = dict(Story.objects.values_list("pk", "status"))
@@ -87,5 +84,4 @@ def test_stories_done_or_approved_with_pending_suggestions_go_back_to_in_progres
     logged = Edit.objects.get(story_id=stories[("approved", "pending")])
     assert logged.summary == "Moved back to In progress: 1 suggestion was never reviewed"
     assert logged.before[0]["fields"]["status"] == "approved"
-    executor = MigrationExecutor(connection)
-    executor.migrate(executor.loader.graph.leaf_nodes())
+    migrate()
