@@ -15,7 +15,7 @@ from tests.factories import make_entity, make_story, make_user
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 TEXT = "Anna Pavlova danced in Paris with Boris.\n\nBoris watched from the wings."
-COMMENT = "Boris is a person: accept the suggestion."
+COMMENT = "The second Boris is a person, as the model said."
 
 
 def log_out(page) -> None:
@@ -31,7 +31,8 @@ def test_return_fix_approve_and_export(page, shot, tmp_path):
     make_entity(story, "Anna Pavlova", "PERSON", review_state=accepted)
     make_entity(story, "Paris", "GPE", model_label="PERSON", review_state=accepted)
     make_entity(story, "Boris", "ORG", model_label="ORG", review_state=Entity.ReviewState.REJECTED)
-    boris = make_entity(story, "Boris", "PERSON", occurrence=1)  # a suggestion left pending
+    # The editor wrongly relabelled the model's right guess; a Done story has nothing left pending.
+    boris = make_entity(story, "Boris", "ORG", occurrence=1, model_label="PERSON", review_state=accepted)
     make_entity(story, "wings", "LOC", origin=Entity.Origin.EDITOR, review_state=accepted)
 
     # The reviewer finds the story in the queue and reads what the editor changed.
@@ -41,7 +42,7 @@ def test_return_fix_approve_and_export(page, shot, tmp_path):
     shot("review-queue", doc=True)
     page.get_by_role("link", name="The Dying Swan").click()
     page.get_by_role("heading", name="Changes against the model's draft").wait_for()
-    assert page.locator("#changes-relabelled").get_by_text("Paris").is_visible()
+    assert page.locator("#changes-relabelled").get_by_text("Paris", exact=True).is_visible()
     assert page.locator("#changes-removed").get_by_text("Boris").is_visible()
     assert page.locator("#changes-added").get_by_text("wings").is_visible()
     shot("review-detail", doc=True, full_page=True)
@@ -64,8 +65,8 @@ def test_return_fix_approve_and_export(page, shot, tmp_path):
     shot("editor-sees-review-comment", doc=True)
     page.get_by_role("link", name="The Dying Swan").click()
     page.locator(f"#entity-{boris.pk}").click()
-    page.get_by_role("button", name="Accept a", exact=True).click()
-    page.wait_for_function(f"() => !document.querySelector('#entity-{boris.pk}.entity--pending')")
+    page.keyboard.press("1")  # PERSON, as the reviewer asked
+    page.wait_for_function(f"() => document.querySelector('#entity-{boris.pk}').dataset.label === 'PERSON'")
     page.get_by_role("button", name="Mark done").click()
     page.wait_for_function("() => document.querySelector('#story-status').textContent.trim() === 'Done'")
     story.refresh_from_db()
