@@ -7,13 +7,15 @@ from __future__ import annotations
 
 import functools
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import spacy
 from django.conf import settings
-from spacy.language import Language
 
-from nlp.extraction.memory import release_tensors
-from nlp.extraction.rules import add_rules, file_patterns
+if TYPE_CHECKING:
+    from spacy.language import Language
+
+# spaCy is imported inside the functions, never at import: importing it costs seconds and about 75 MB,
+# and the admin, which lists the pipelines, is loaded by every web process.
 
 # A learned pattern as (label, text): hashable, so a pipeline is cached per set of patterns.
 Pattern = tuple[str, str]
@@ -26,6 +28,11 @@ def load_pipeline(name: str, exclude: tuple[str, ...], patterns: tuple[Pattern, 
     Two entries at most: a process that learns new patterns loads them on its next extraction, and
     the pipeline it used before is freed rather than kept beside the new one.
     """
+    import spacy
+
+    from nlp.extraction.memory import release_tensors
+    from nlp.extraction.rules import add_rules, file_patterns
+
     nlp = spacy.load(name, exclude=[c for c in exclude if c])
     if settings.FABULA_RULES:
         rules = file_patterns(settings.FABULA_PATTERNS_DIR)
@@ -48,6 +55,8 @@ def pipeline_info(nlp: Language) -> tuple[str, str]:
 
 def available_pipelines(models_dir: Path) -> list[str]:
     """Installed pipeline packages, then trained pipelines under `models_dir` (folders with a config.cfg)."""
+    import spacy
+
     installed = sorted(spacy.util.get_installed_models())
     trained = sorted(str(p) for p in Path(models_dir).glob("*") if (p / "config.cfg").is_file())
     return installed + trained
@@ -55,6 +64,8 @@ def available_pipelines(models_dir: Path) -> list[str]:
 
 def load_problem(name: str) -> str | None:
     """Why `name` cannot be loaded as a pipeline (spaCy's own first line), or None when it loads."""
+    import spacy
+
     try:
         spacy.load(name, exclude=[c for c in settings.SPACY_EXCLUDE if c])
     except (OSError, ImportError, ValueError, KeyError) as error:
