@@ -122,10 +122,11 @@ class SpanChange:
 
 @dataclass
 class CharacterChange:
-    kind: str  # "merge", "rename", "delete" or "added"
+    kind: str  # "merge", "rename", "delete", "gender", "split" or "added"
     summary: str
     old_names: list[str] = field(default_factory=list)
     new_name: str = ""
+    detail: str = ""  # for "gender": "unknown → female"
     user: str = ""
     when: object = None
 
@@ -241,6 +242,19 @@ def _character_change(edit: Edit) -> CharacterChange:
     elif edit.action == Edit.Action.CHARACTER_DELETE:
         change.kind = "delete"
         change.old_names = [_name(fields) for fields in before.values() if _name(fields)]
+    elif edit.action == Edit.Action.CHARACTER_GENDER:
+        change.kind = "gender"
+        for pk, fields in before.items():
+            now = after.get(pk)
+            if fields and now and fields.get("gender") != now.get("gender"):
+                change.old_names = [_name(now)]
+                change.detail = f"{fields.get('gender')} → {now.get('gender')}"
+                break
+    elif edit.action == Edit.Action.CHARACTER_SPLIT:
+        change.kind = "split"
+        # The split-off character is the one that did not exist before; the other lost that alias.
+        change.new_name = next((_name(f) for pk, f in after.items() if f and before.get(pk) is None), "")
+        change.old_names = [_name(f) for pk, f in after.items() if f and before.get(pk) and _name(f)][:1]
     return change
 
 
@@ -253,6 +267,8 @@ def _character_changes(story: Story, diff: ReviewDiff) -> None:
                 Edit.Action.CHARACTER_MERGE,
                 Edit.Action.CHARACTER_RENAME,
                 Edit.Action.CHARACTER_DELETE,
+                Edit.Action.CHARACTER_GENDER,
+                Edit.Action.CHARACTER_SPLIT,
             ],
         )
         .select_related("user")

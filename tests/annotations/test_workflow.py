@@ -182,3 +182,18 @@ def test_an_admin_reopens_an_approved_story_and_it_is_logged(story, client):
     client.post(f"/review/{story.pk}/reopen/")
     assert Story.objects.get().status == "in_progress"
     assert Edit.objects.get().summary == f"Reopened by {admin.username}"
+
+
+def test_the_review_diff_shows_gender_changes_and_splits():
+    from annotations.selectors.review import review_diff
+    from annotations.services import characters
+    from tests.factories import make_character
+
+    story = make_story("Anna met Anya.", status=Story.Status.IN_PROGRESS)
+    anna = make_character(story, "Anna", aliases=["Anya"])
+    reviewer = make_user("reviewer")
+    characters.character_set_gender(story=story, pk=anna.pk, gender="female", user=reviewer, version=1)
+    characters.character_split(story=story, pk=anna.pk, alias="Anya", user=reviewer, version=2)
+    changes = [(c.kind, c.old_names, c.new_name, c.detail) for c in review_diff(story=story).characters]
+    assert ("gender", ["Anna"], "", "unknown → female") in changes
+    assert ("split", ["Anna"], "Anya", "") in changes
