@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from core import notifications, roles
 from core.models import Notification
+from stories import policy
 from stories.models import Story
 
 
@@ -71,7 +72,7 @@ def story_assign_many(*, stories: Iterable[Story], editor, by) -> int:
 
 def _assign(*, story: Story, editor, by) -> bool:
     """Assign one story; True when it changed hands to someone, so there is news for them."""
-    if not roles.is_reviewer(by):
+    if not policy.may_assign(by):
         raise PermissionDenied("Only reviewers and admins can assign stories.")
     if editor is not None and not (editor.is_active and roles.can_edit(editor)):
         raise ValidationError(

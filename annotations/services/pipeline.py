@@ -7,9 +7,13 @@ layer when FABULA_LEARNED_PATTERNS is on. The database is read here so that `nlp
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import DatabaseError
-from spacy.language import Language
+
+if TYPE_CHECKING:
+    from spacy.language import Language
 
 from annotations.models import LearnedPattern
 from nlp.loading import Pattern, available_pipelines, get_nlp

@@ -161,7 +161,6 @@ def settle_choice(request: HttpRequest, story: Story, first, *, action: str, ver
     pending = selectors.pending_count(story=story)
     context = {
         "story": story, "pending": pending, "action": action, "verb": verb,
-        "state": "approved" if "approve" in verb else "done",
         "back_url": reader_url(story, first.start, first.pk),
     }  # fmt: skip
     if not request.htmx:
