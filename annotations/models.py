@@ -187,6 +187,7 @@ class Edit(models.Model):
         APPROVE = "approve", "Approved"
         RETURN = "return", "Returned"
         UNDO = "undo", "Undid a change"
+        REVERT = "revert", "Reverted to the model's draft"
 
     story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="edits")
     user = models.ForeignKey(

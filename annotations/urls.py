@@ -20,6 +20,20 @@ urlpatterns += [
     path("review/<int:pk>/approve/", review_views.review_approve, name="review-approve"),
     path("review/<int:pk>/return/", review_views.review_return, name="review-return"),
     path("review/<int:pk>/reopen/", review_views.review_reopen, name="review-reopen"),
+    *(
+        path(
+            f"review/<int:pk>/entities/<int:entity_id>/{decision}/",
+            review_views.review_entity,
+            {"decision": decision},
+            name=f"review-entity-{decision}",
+        )
+        for decision in review_views.ENTITY_DECISIONS
+    ),
+    path(
+        "review/<int:pk>/edits/<int:edit_id>/revert/",
+        review_views.review_edit_revert,
+        name="review-edit-revert",
+    ),
     path("dashboard/", dashboard_views.dashboard, name="dashboard"),
 ]
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from annotations.models import Entity
+from annotations.models import Edit, Entity
 from core.notifications import notify
 from tests.factories import make_character, make_entity, make_story, make_user
 from tests.permissions import assert_anonymous_refused
@@ -23,6 +23,11 @@ REVIEWER_ONLY = {
     "review-detail",
     "review-approve",
     "review-return",
+    "review-reopen",
+    "review-entity-revert",
+    "review-entity-accept",
+    "review-entity-reject",
+    "review-edit-revert",
     "dashboard",
     "export",
     "story-assign",
@@ -51,6 +56,7 @@ def ids():
     character = make_character(story, "Anna Petrova")
     entity = make_entity(story, "Anna Petrova", character=character)
     assert Entity.objects.filter(pk=entity.pk).exists()
+    edit = Edit.objects.create(story=story, action=Edit.Action.CHARACTER_CREATE, summary="Created")
     notification = notify(recipient=make_user("editor"), kind="approved", message="news", url="/")
     return {
         "pk": story.pk,
@@ -60,6 +66,7 @@ def ids():
         "story_id": story.pk,
         "batch_id": 1,
         "notification_id": notification.pk,
+        "edit_id": edit.pk,
     }
 
 

@@ -33,7 +33,7 @@ def review_queue(*, status: str = Story.Status.DONE, batch_id: int | None = None
     """
     last_editor = (
         Edit.objects.filter(story=OuterRef("pk"), user__isnull=False)
-        .exclude(action__in=REVIEW_ACTIONS)
+        .exclude(action__in=(*REVIEW_ACTIONS, Edit.Action.REVERT))
         .order_by("-id")
         .values("user__username")[:1]
     )
@@ -129,6 +129,7 @@ class CharacterChange:
     detail: str = ""  # for "gender": "unknown → female"
     user: str = ""
     when: object = None
+    edit_id: int | None = None  # the logged change a reviewer can revert, if there is one
 
 
 @dataclass
@@ -225,7 +226,9 @@ def _name(fields: dict | None) -> str:
 def _character_change(edit: Edit) -> CharacterChange:
     before, after = _snapshots(edit.before), _snapshots(edit.after)
     user = edit.user.get_username() if edit.user else ""
-    change = CharacterChange(kind=edit.action, summary=edit.summary, user=user, when=edit.created_at)
+    change = CharacterChange(
+        kind=edit.action, summary=edit.summary, user=user, when=edit.created_at, edit_id=edit.pk
+    )
     if edit.action == Edit.Action.CHARACTER_RENAME:
         change.kind = "rename"
         for pk, fields in before.items():
@@ -275,15 +278,29 @@ def _character_changes(story: Story, diff: ReviewDiff) -> None:
         .order_by("id")
     )
     diff.characters = [_character_change(edit) for edit in edits]
+    created = {
+        _only_id(edit.after): edit
+        for edit in Edit.objects.filter(
+            story=story, undone_by__isnull=True, action=Edit.Action.CHARACTER_CREATE
+        ).select_related("user")
+    }
     for character in Character.objects.filter(story=story).exclude(origin=Character.Origin.MODEL):
+        edit = created.get(character.pk)
         diff.characters.append(
             CharacterChange(
                 kind="added",
                 summary=f"Added character {character.name}",
                 new_name=character.name,
                 when=character.created_at,
+                user=edit.user.get_username() if edit and edit.user else "",
+                edit_id=edit.pk if edit else None,
             )
         )
+
+
+def _only_id(rows: object) -> object:
+    """The id of the single row an Edit snapshot names (a character create logs exactly one)."""
+    return rows[0].get("id") if isinstance(rows, list) and rows and isinstance(rows[0], dict) else None
 
 
 def review_diff(*, story: Story) -> ReviewDiff:

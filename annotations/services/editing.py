@@ -1,4 +1,5 @@
-"""Span edits in the reader: create, relabel, resize, delete, accept/reject, link, apply to all, mark done.
+"""Span edits: create, relabel, resize, delete, accept/reject, link, apply to all, mark done, and the
+review page's revert of one span to the model's draft.
 
 Each function is one editor action: it claims the next story version (StaleVersion if the page was
 stale), changes rows inside one transaction, records one Edit with before/after snapshots, and
@@ -12,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from annotations.models import Character, Edit, Entity, Label
-from annotations.selectors.reader import mention_matches, paragraph_containing
+from annotations.selectors.reader import mention_matches, paragraph_containing, text_window
 from annotations.services.changes import ChangeLog, gone, snapshot, story_change
 from annotations.services.settling import settle_pending
 from annotations.services.snapping import snap, step, window_around
@@ -171,6 +172,38 @@ def entity_accept(*, story: Story, pk: int, user, version: int) -> ChangeLog:
             f"“{row.text}” is not a pending suggestion (it is {row.get_review_state_display()})."
         )
     return _relabel(change, row, row.label)
+
+
+@transaction.atomic
+def entity_revert(*, story: Story, pk: int, user, version: int) -> ChangeLog:
+    """Put entity `pk` back as the model drafted it, or remove it if an editor added it.
+
+    This undoes the editors' decision on one span whatever edits led to it, so a reviewer can take back
+    one change from the review page. The reverted model span counts as accepted: the reviewer looked
+    at it and chose the model's version, so a Done story stays free of pending suggestions.
+    ValidationError when there is nothing to revert, or when the model's bounds now overlap a span.
+    """
+    change = story_change(story=story, version=version, user=user)
+    row = _get(story, pk)
+    change.before, change.starts, change.focus = [snapshot(row)], [row.start], row
+    if not row.model_label:
+        if row.review_state == State.REJECTED:
+            raise ValidationError(f"“{row.text}” is not in the final set; there is nothing to revert.")
+        change.after = [gone(row)]
+        row.delete()
+        change.record(Edit.Action.REVERT, f"Reverted: removed the editor's “{row.text}” ({row.label_id})")
+        return change
+    drafted = (row.model_start, row.model_end, row.model_label)
+    if (row.start, row.end, row.label_id) == drafted and row.review_state != State.REJECTED:
+        raise ValidationError(f"“{row.text}” is as the model drafted it; there is nothing to revert.")
+    text = text_window(story, row.model_start, row.model_end)
+    _check_span(story, row.model_start, row.model_end, text, ignore=row.pk)
+    row.start, row.end, row.label_id, row.text = *drafted, text
+    row.review_state, row.updated_by = State.ACCEPTED, user
+    _save(row, f"“{text}” is already tagged {row.label_id}; delete that span first.")
+    change.after, change.starts = [snapshot(row)], [row.start]
+    change.record(Edit.Action.REVERT, f"Reverted “{text}” to the model's {row.label_id}")
+    return change
 
 
 @transaction.atomic

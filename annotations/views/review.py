@@ -1,4 +1,5 @@
-"""Reviewer pages: the queue of done stories, one story's changes against the model, approve and return.
+"""Reviewer pages: the queue of done stories, one story's changes against the model, approve and return,
+and one-item decisions from the diff (revert one change, accept or reject one remaining suggestion).
 
 Every view is reviewer/admin only (checked here and again in the services). Each serves the full page,
 or with HX-Request the named partial of the same template; a non-htmx POST redirects on success.
@@ -7,15 +8,18 @@ or with HX-Request the named partial of the same template; a non-htmx POST redir
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
 
+from annotations.forms.editor import VersionForm
 from annotations.forms.review import ReturnForm, ReviewQueueFilterForm
+from annotations.models import Edit, Entity
 from annotations.selectors import review as selectors_review
 from annotations.selectors.review import (
     next_in_queue,
@@ -23,6 +27,8 @@ from annotations.selectors.review import (
     review_status_counts,
     story_review_history,
 )
+from annotations.services.changes import StaleVersion, UndoRefused, edit_undo
+from annotations.services.editing import entity_accept, entity_delete, entity_revert
 from annotations.services.review import ReviewConflict, story_approve, story_reopen, story_return
 from annotations.services.settling import SETTLE_CHOICES, PendingSuggestions
 from core.access import reviewer_required
@@ -72,11 +78,15 @@ def review_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 
 def _decided(request: HtmxHttpRequest, story: Story, message: str, event: str) -> HttpResponse:
-    """After a successful decision: the updated actions partial for htmx, else redirect to the queue."""
+    """After a successful decision: the updated actions partial for htmx, else redirect to the queue.
+
+    The diff comes along out of band: a new status changes which of its items the reviewer may still
+    revert or decide."""
     if request.htmx:
-        response = render(
-            request, DETAIL_TEMPLATE + "#review-actions", _detail_context(story, notice=message)
-        )
+        context = _detail_context(story, notice=message)
+        actions = render_to_string(DETAIL_TEMPLATE + "#review-actions", context, request)
+        diff = render_to_string(DETAIL_TEMPLATE + "#review-diff", {**context, "oob": True}, request)
+        response = HttpResponse(actions + diff)
         return trigger_client_event(response, event, {"story": story.pk, "status": story.status})
     messages.success(request, message)
     return redirect("annotations:review-queue")
@@ -134,3 +144,68 @@ def review_reopen(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         story.refresh_from_db()
         return _refused(request, story, 409, error=str(error))
     return _decided(request, story, f"Reopened “{story.title}”: it is In progress again.", "story-reopened")
+
+
+# One item from the diff: what each decision calls, and what the reviewer is told afterwards.
+ENTITY_DECISIONS = {
+    "revert": (entity_revert, "Reverted “{text}” to the model's draft."),
+    "accept": (entity_accept, "Accepted “{text}”."),
+    "reject": (entity_delete, "Rejected “{text}”."),
+}
+
+
+def _diff_answer(request: HtmxHttpRequest, story: Story, status: int = 200, **context) -> HttpResponse:
+    """The diff after a one-item decision: its partial for htmx (always 200: htmx 2 does not swap 4xx),
+    a redirect back to the page on success, or the full page with the error and `status`."""
+    if request.htmx:
+        return render(request, DETAIL_TEMPLATE + "#review-diff", _detail_context(story, **context))
+    if status < 400:
+        messages.success(request, context["diff_notice"])
+        return redirect("annotations:review-detail", pk=story.pk)
+    return render(request, DETAIL_TEMPLATE, _detail_context(story, **context), status=status)
+
+
+def _one_item(request: HtmxHttpRequest, story: Story, act, notice: str) -> HttpResponse:
+    """Run one decision with the version the page showed; every refusal names what to do next."""
+    form = VersionForm(request.POST)
+    if not form.is_valid():
+        return _diff_answer(request, story, 400, diff_error=" ".join(form.errors.get("version", [])))
+    try:
+        change = act(form.cleaned_data["version"])
+    except StaleVersion as error:
+        story.refresh_from_db()
+        return _diff_answer(request, story, 409, diff_error=str(error))
+    except PermissionDenied as error:
+        return _diff_answer(request, story, 403, diff_error=str(error))
+    except (ValidationError, UndoRefused) as error:
+        story.refresh_from_db()
+        message = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+        return _diff_answer(request, story, 400, diff_error=message)
+    return _diff_answer(request, change.story, diff_notice=notice)
+
+
+@require_POST
+@reviewer_required
+def review_entity(request: HtmxHttpRequest, pk: int, entity_id: int, decision: str) -> HttpResponse:
+    """Revert one span change, or accept or reject one remaining suggestion, from the review page."""
+    story = get_object_or_404(Story.objects.defer("text"), pk=pk)
+    entity = get_object_or_404(Entity.objects.only("id", "text"), story=story, pk=entity_id)
+    service, notice = ENTITY_DECISIONS[decision]
+
+    def act(version: int):
+        return service(story=story, pk=entity.pk, user=request.user, version=version)
+
+    return _one_item(request, story, act, notice.format(text=entity.text))
+
+
+@require_POST
+@reviewer_required
+def review_edit_revert(request: HtmxHttpRequest, pk: int, edit_id: int) -> HttpResponse:
+    """Revert one logged change (a character merge, rename, split, gender, delete or creation)."""
+    story = get_object_or_404(Story.objects.defer("text"), pk=pk)
+    edit = get_object_or_404(Edit, story=story, pk=edit_id)
+
+    def act(version: int):
+        return edit_undo(story=story, edit=edit, version=version, user=request.user)
+
+    return _one_item(request, story, act, f"Reverted: {edit.summary}")

@@ -49,3 +49,30 @@ def test_the_export_of_an_approved_set_has_only_accepted_entities(page):
     lines = [json.loads(line) for line in text.splitlines() if line.strip()]
     assert [line["title"] for line in lines] == ["Approved"]
     assert [(s["text"], s["state"]) for s in lines[0]["spans"]] == [("Anna", "accepted")]
+
+
+def test_the_reviewer_reverts_one_change_from_the_diff_and_approves(page, shot):
+    make_user("reviewer", username="rita")
+    story = make_story("Anna met Boris in Paris.", title="To review", status="done")
+    make_entity(story, "Anna", review_state="accepted")
+    paris = make_entity(story, "Paris", "GPE", model_label="PERSON", review_state="accepted")
+    make_entity(story, "Boris", review_state="rejected")
+    log_in(page, "rita")
+    page.goto(f"/review/{story.pk}/")
+    relabelled = page.locator("#changes-relabelled .change")
+    expect(relabelled).to_contain_text("Paris")
+    shot("review-revert-before", doc=True)
+    relabelled.get_by_role("button", name="Revert").click()
+    expect(page.locator("#review-diff .review-notice")).to_contain_text(
+        "Reverted “Paris” to the model's draft."
+    )
+    expect(page.locator("#changes-relabelled")).to_contain_text("None.")
+    expect(page.locator("#changes-removed .change")).to_contain_text("Boris")
+    paris.refresh_from_db()
+    assert (paris.label_id, paris.review_state) == ("PERSON", "accepted")
+    page.keyboard.press("a")
+    expect(page.locator("#review-actions .badge")).to_have_text("Approved")
+    story.refresh_from_db()
+    assert story.status == "approved"
+    expect(page.locator("#review-diff")).not_to_contain_text("Revert takes back")
+    shot("review-revert-approved")
