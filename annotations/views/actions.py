@@ -4,8 +4,10 @@ Every workspace URL needs an editor, reviewer or admin (core.roles.can_edit; a u
 role gets 403). `perform()` is the one path every edit takes: validate the form, call one service,
 and answer 400/404/409 with a short plain message (static/js/app.js shows it) or, on success, with
 only the paragraph that changed (HX-Retarget `#chunk-N > p[data-start=…]`) plus a `fabula:changed`
-event the inspector and side panels listen for. Without htmx, a POST redirects back to the reader
-(POST/redirect/GET).
+event the inspector listens for. The legend and the history come along in the same response as
+out-of-band swaps, so an edit costs one request, not four; the characters panel re-fetches itself
+(event `fabula:characters`) only when the change touched a character or a linked mention. Without htmx,
+a POST redirects back to the reader (POST/redirect/GET).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from django.contrib import messages
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 from django_htmx.http import reswap, retarget, trigger_client_event
@@ -144,13 +147,39 @@ def changed_response(request: HttpRequest, story: Story, change: ChangeLog) -> H
     if detail["refresh"]:
         response = reswap(HttpResponse(status=200), "none")
     else:
-        # Only the paragraph of the chunk that changed (an edit never crosses one): the inspector and
-        # the panels re-fetch themselves on fabula:changed, so the round trip stays one small render.
+        # Only the paragraph of the chunk that changed (an edit never crosses one).
         paragraph = selectors.reader_paragraph(story=story, offset=change.starts[0])
         response = render(request, "annotations/story_detail.html#paragraph", {"paragraph": paragraph})
         target = f'#chunk-{paragraph.chunk} > p[data-start="{paragraph.start}"]'
         response = reswap(retarget(response, target), "outerHTML")
+    response.write(side_panels(request, story))
+    if touches_characters(change):
+        response = trigger_client_event(response, "fabula:characters", {})
     return trigger_client_event(response, "fabula:changed", detail)
+
+
+def side_panels(request: HttpRequest, story: Story) -> str:
+    """The legend and the history as out-of-band swaps, to ride along with an edit's own response."""
+    template = "annotations/story_detail.html"
+    legend = {"story": story, "legend": selectors.legend(story=story), "oob": True}
+    history = {
+        "story": story, "history": selectors.history(story=story), "undo_edit": undo_candidate(story=story),
+        "oob": True,
+    }  # fmt: skip
+    return render_to_string(f"{template}#legend", legend, request) + render_to_string(
+        f"{template}#history-panel", history, request
+    )
+
+
+def touches_characters(change: ChangeLog) -> bool:
+    """Whether the characters panel may show something else now: a character row changed, or a mention
+    that is (or was) linked to one."""
+    for entry in change.before + change.after:
+        if entry["model"] == "character":
+            return True
+        if entry["model"] == "entity" and (entry["fields"] or {}).get("character"):
+            return True
+    return False
 
 
 def settle_choice(request: HttpRequest, story: Story, first, *, action: str, verb: str) -> HttpResponse:

@@ -115,9 +115,13 @@ def test_every_post_works_with_htmx_and_needs_csrf(name, editor_client):
         assert response["HX-Retarget"].startswith("#chunk-") and response["HX-Reswap"] == "outerHTML"
         start = response["HX-Retarget"].split('data-start="')[1].split('"')[0]
         assert response.content.startswith(f'<p class="para" data-start="{start}"'.encode())
-        assert response.content.count(b"<p ") == 1 and b"<section" not in response.content
-        assert b"<mark" in response.content or name == "entity-delete"  # the chunk, and nothing else
-        assert b'id="legend"' not in response.content and b'id="entity-panel"' not in response.content
+        paragraph = response.content.split(b"<section")[0]
+        assert paragraph.count(b"<p ") == 1
+        assert b"<mark" in paragraph or name == "entity-delete"  # the paragraph, then the side panels
+    # The legend and the history ride along out of band: one request per edit, not four.
+    sections = response.content.decode().split("<section")[1:]
+    assert [part.split('"')[1] for part in sections] == ["legend", "history-panel"]
+    assert all('hx-swap-oob="true"' in part.split(">")[0] for part in sections)
     method, target, body = prepare(name)
     assert_csrf_enforced(target, data=body)
 
@@ -132,7 +136,7 @@ def test_reader_full_page_and_chunks(editor_client, settings):
         assert part in page
     assert 'data-label="PERSON"' in page and "Anna Zhunussova" in page
     # The characters panel loads itself after the page; without JavaScript its own URL shows it.
-    assert 'hx-trigger="load, fabula:changed' in page and "Show the characters" in page
+    assert 'hx-trigger="load, fabula:characters' in page and "Show the characters" in page
     assert 'class="character"' not in page
     own_page = editor_client.get(url("character-list", w)).content.decode()
     assert "<html" in own_page and own_page.count('class="character"') == 2
@@ -323,5 +327,23 @@ def test_an_edit_answers_with_only_the_paragraph_it_touched(editor_client, setti
     html = response.content.decode()
     paragraph_start = TEXT.index("Anna met")
     assert response["HX-Retarget"] == f'#chunk-1 > p[data-start="{paragraph_start}"]'
-    assert html.count("<p ") == 1 and "<section" not in html
-    assert 'data-label="ORG"' in html and "Boris" in html and "Zhunussova" not in html
+    paragraph, legend, history = html.split("<section")
+    assert paragraph.count("<p ") == 1
+    assert 'data-label="ORG"' in paragraph and "Boris" in paragraph and "Zhunussova" not in paragraph
+    assert 'id="legend"' in legend and "ORG" in legend
+    assert 'id="history-panel"' in history and "Boris" in history
+    # Boris is linked to a character: its panel row counts and lists his mentions, so it refreshes.
+    assert "fabula:characters" in json.loads(response["HX-Trigger"])
+    moscow = url("entity-label", w, entity_id=w["moscow"].pk)
+    response = editor_client.post(moscow, {"label": "LOC", "version": 2}, headers=HTMX)
+    # An unlinked mention changed: the characters panel has nothing new to show.
+    assert "fabula:characters" not in json.loads(response["HX-Trigger"])
+
+
+def test_linking_a_mention_asks_the_characters_panel_to_refresh(editor_client):
+    w = world()
+    target = url("entity-link", w, entity_id=w["moscow"].pk)
+    response = editor_client.post(target, {"new_name": "Moscow", "version": 1}, headers=HTMX)
+    assert response.status_code == 200
+    assert "fabula:characters" in json.loads(response["HX-Trigger"])
+    assert 'hx-trigger="load, fabula:characters from:body' not in response.content.decode()

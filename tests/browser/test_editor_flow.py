@@ -391,7 +391,7 @@ def test_an_invalid_selection_shows_the_servers_400_message(page, shot):
     # A panel refreshing itself in the background (a successful GET) leaves the message readable;
     # only the person's next successful change clears it.
     with page.expect_response(lambda r: "/characters/" in r.url and r.request.method == "GET"):
-        page.evaluate("htmx.trigger(document.body, 'fabula:changed', {version: 1})")
+        page.evaluate("htmx.trigger(document.body, 'fabula:characters', {})")
     idle(page)
     expect(error).to_be_visible()
 
