@@ -4,10 +4,10 @@ Every workspace URL needs an editor, reviewer or admin (core.roles.can_edit; a u
 role gets 403). `perform()` is the one path every edit takes: validate the form, call one service,
 and answer 400/404/409 with a short plain message (static/js/app.js shows it) or, on success, with
 only the paragraph that changed (HX-Retarget `#chunk-N > p[data-start=…]`) plus a `fabula:changed`
-event the inspector listens for. The legend and the history come along in the same response as
-out-of-band swaps, so an edit costs one request, not four; the characters panel re-fetches itself
-(event `fabula:characters`) only when the change touched a character or a linked mention. Without htmx,
-a POST redirects back to the reader (POST/redirect/GET).
+event the inspector listens for. On that event the page makes one more request, for the legend and
+the history together (views.reader.story_panels); the characters panel re-fetches itself (event
+`fabula:characters`) only when the change touched a character or a linked mention. So the edit's own
+round trip stays one small render. Without htmx, a POST redirects back to the reader (POST/redirect/GET).
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ from django.contrib import messages
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 from django_htmx.http import reswap, retarget, trigger_client_event
@@ -152,23 +151,9 @@ def changed_response(request: HttpRequest, story: Story, change: ChangeLog) -> H
         response = render(request, "annotations/story_detail.html#paragraph", {"paragraph": paragraph})
         target = f'#chunk-{paragraph.chunk} > p[data-start="{paragraph.start}"]'
         response = reswap(retarget(response, target), "outerHTML")
-    response.write(side_panels(request, story))
     if touches_characters(change):
         response = trigger_client_event(response, "fabula:characters", {})
     return trigger_client_event(response, "fabula:changed", detail)
-
-
-def side_panels(request: HttpRequest, story: Story) -> str:
-    """The legend and the history as out-of-band swaps, to ride along with an edit's own response."""
-    template = "annotations/story_detail.html"
-    legend = {"story": story, "legend": selectors.legend(story=story), "oob": True}
-    history = {
-        "story": story, "history": selectors.history(story=story), "undo_edit": undo_candidate(story=story),
-        "oob": True,
-    }  # fmt: skip
-    return render_to_string(f"{template}#legend", legend, request) + render_to_string(
-        f"{template}#history-panel", history, request
-    )
 
 
 def touches_characters(change: ChangeLog) -> bool:

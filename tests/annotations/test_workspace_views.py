@@ -43,6 +43,7 @@ ENDPOINTS = {
     "story-detail": ("get", lambda w: {}, None),
     "story-legend": ("get", lambda w: {}, None),
     "story-history": ("get", lambda w: {}, None),
+    "story-panels": ("get", lambda w: {}, None),
     "character-list": ("get", lambda w: {}, None),
     "character-detail": ("get", lambda w: {"character_id": w["anna"].pk}, None),
     "entity-detail": ("get", lambda w: {"entity_id": w["pending"].pk}, None),
@@ -115,13 +116,9 @@ def test_every_post_works_with_htmx_and_needs_csrf(name, editor_client):
         assert response["HX-Retarget"].startswith("#chunk-") and response["HX-Reswap"] == "outerHTML"
         start = response["HX-Retarget"].split('data-start="')[1].split('"')[0]
         assert response.content.startswith(f'<p class="para" data-start="{start}"'.encode())
-        paragraph = response.content.split(b"<section")[0]
-        assert paragraph.count(b"<p ") == 1
-        assert b"<mark" in paragraph or name == "entity-delete"  # the paragraph, then the side panels
-    # The legend and the history ride along out of band: one request per edit, not four.
-    sections = response.content.decode().split("<section")[1:]
-    assert [part.split('"')[1] for part in sections] == ["legend", "history-panel"]
-    assert all('hx-swap-oob="true"' in part.split(">")[0] for part in sections)
+        assert response.content.count(b"<p ") == 1 and b"<section" not in response.content
+        assert b"<mark" in response.content or name == "entity-delete"  # the paragraph, and nothing else
+        assert b'id="legend"' not in response.content and b'id="entity-panel"' not in response.content
     method, target, body = prepare(name)
     assert_csrf_enforced(target, data=body)
 
@@ -149,6 +146,7 @@ def test_reader_full_page_and_chunks(editor_client, settings):
 @pytest.mark.parametrize(
     ("name", "marker"),
     [("story-legend", 'id="legend"'), ("story-history", 'id="history-panel"'),
+     ("story-panels", 'id="history-panel"'),
      ("character-list", 'id="character-panel"'), ("entity-detail", 'id="entity-panel"'),
      ("character-detail", "Split “Anya” off into its own character")],
 )  # fmt: skip
@@ -327,11 +325,15 @@ def test_an_edit_answers_with_only_the_paragraph_it_touched(editor_client, setti
     html = response.content.decode()
     paragraph_start = TEXT.index("Anna met")
     assert response["HX-Retarget"] == f'#chunk-1 > p[data-start="{paragraph_start}"]'
-    paragraph, legend, history = html.split("<section")
-    assert paragraph.count("<p ") == 1
-    assert 'data-label="ORG"' in paragraph and "Boris" in paragraph and "Zhunussova" not in paragraph
-    assert 'id="legend"' in legend and "ORG" in legend
-    assert 'id="history-panel"' in history and "Boris" in history
+    assert html.count("<p ") == 1 and "<section" not in html
+    assert 'data-label="ORG"' in html and "Boris" in html and "Zhunussova" not in html
+    # The one refresh the page then makes: legend and history together, each out of band.
+    panels = editor_client.get(url("story-panels", w), headers=HTMX).content.decode()
+    legend, history = panels.split("<section")[1:]
+    assert legend.startswith(' id="legend"') and 'hx-swap-oob="true"' in legend.split(">")[0]
+    assert "ORG" in legend
+    assert history.startswith(' id="history-panel"') and 'hx-swap-oob="true"' in history.split(">")[0]
+    assert "Boris" in history and "PERSON → ORG" in history
     # Boris is linked to a character: its panel row counts and lists his mentions, so it refreshes.
     assert "fabula:characters" in json.loads(response["HX-Trigger"])
     moscow = url("entity-label", w, entity_id=w["moscow"].pk)
