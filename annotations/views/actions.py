@@ -142,7 +142,9 @@ def changed_response(request: HttpRequest, story: Story, change: ChangeLog) -> H
         return redirect(reader_url(story, change.starts[0] if change.starts else None, focus))
     detail = {"version": story.version, "status": story.status, "status_label": story.get_status_display(),
               "message": summary, "focus": focus, "character": change.character_id,
-              "refresh": change.bulk or not change.starts}  # fmt: skip
+              # Others changed the story since this page loaded: reload every part it shows, so the
+              # version it carries from now on is one whose changes it has seen.
+              "refresh": change.bulk or not change.starts or change.others_changed}  # fmt: skip
     if detail["refresh"]:
         response = reswap(HttpResponse(status=200), "none")
     else:

@@ -228,7 +228,8 @@ def test_concurrent_edit_conflict_is_409_and_nothing_is_overwritten(editor, revi
     target = url("entity-label", w, entity_id=w["moscow"].pk)
     assert first.post(target, {"label": "LOC", "version": 1}, headers=HTMX).status_code == 200
     stale = second.post(target, {"label": "FAC", "version": 1}, headers=HTMX)
-    assert stale.status_code == 409 and "Someone else changed this story" in stale.content.decode()
+    assert stale.status_code == 409
+    assert "ed changed this (“Moscow”: GPE → LOC) after your page loaded it" in stale.content.decode()
     assert json.loads(stale["HX-Trigger"])["fabula:stale"]["version"] == 2
     w["moscow"].refresh_from_db()
     assert w["moscow"].label_id == "LOC" and Edit.objects.count() == 1
@@ -238,6 +239,27 @@ def test_concurrent_edit_conflict_is_409_and_nothing_is_overwritten(editor, revi
     assert (
         "<html" in html and "Not saved." in html and 'data-version="2"' in html and 'data-label="LOC"' in html
     )
+
+
+def test_two_editors_on_different_entities_from_one_stale_page_both_save(editor, reviewer):
+    w = world()
+    first, second = Client(), Client()
+    first.force_login(editor)
+    second.force_login(reviewer)
+    moscow = url("entity-label", w, entity_id=w["moscow"].pk)
+    boris = url("entity-label", w, entity_id=w["boris"].pk)
+    assert first.post(moscow, {"label": "LOC", "version": 1}, headers=HTMX).status_code == 200
+    answer = second.post(boris, {"label": "ORG", "version": 1}, headers=HTMX)
+    assert answer.status_code == 200
+    # The second page missed the first change: it is told to reload what it shows.
+    event = json.loads(answer["HX-Trigger"])["fabula:changed"]
+    assert event["version"] == 3 and event["refresh"] is True and answer["HX-Reswap"] == "none"
+    w["moscow"].refresh_from_db()
+    w["boris"].refresh_from_db()
+    assert (w["moscow"].label_id, w["boris"].label_id) == ("LOC", "ORG")
+    # Its own earlier change never clashes with itself, even from the older version.
+    again = second.post(boris, {"label": "PERSON", "version": 1}, headers=HTMX)
+    assert again.status_code == 200
 
 
 def test_undo_refused_is_400_with_the_reason(editor_client):
