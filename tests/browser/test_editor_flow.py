@@ -559,3 +559,23 @@ def test_accept_all_refreshes_every_loaded_part(page, settings):
     expect(page.locator("#story-text mark.entity--pending")).to_have_count(0)
     expect(page.locator("#story-text mark.entity")).to_have_count(5)
     assert not Entity.objects.filter(story=story, review_state="pending").exists()
+
+
+def test_with_debug_on_as_make_run_serves_it_a_refusal_keeps_the_reader(page, settings):
+    """django-htmx's debug handler would replace the page with any 400; Fabula's own refusals stay one
+    line in the alert region, in DEBUG as in production."""
+    settings.DEBUG = True
+    make_user("editor", username="edna")
+    story = make_story("Anna Pavlova danced in Paris with Boris.", title="Debug on")
+    paris = make_entity(story, "Paris", "GPE", review_state="accepted")
+    log_in(page, "edna")
+    page.goto(f"/stories/{story.pk}/")
+    assert page.locator("script[src*='django-htmx']").count() == 1  # the debug handler is on the page
+    mark(page, paris).click()
+    with edit_response(page) as answer:
+        page.keyboard.press("{")  # narrow a one-word entity: refused
+    assert answer.value.status == 400
+    expect(page.get_by_role("alert").filter(has_text="Cannot narrow")).to_have_count(1)
+    expect(page.locator("#story-text")).to_be_visible()
+    expect(mark(page, paris)).to_have_attribute("data-label", "GPE")
+    assert page.url.endswith(f"/stories/{story.pk}/")
