@@ -46,6 +46,7 @@ urlpatterns += [
     path(_story + "legend/", reader_views.story_legend, name="story-legend"),
     path(_story + "history/", reader_views.story_history, name="story-history"),
     path(_story + "panels/", reader_views.story_panels, name="story-panels"),
+    path(_story + "live/", reader_views.story_live, name="story-live"),
     path(_story + "undo/", undo_views.story_undo, name="story-undo"),
     path(_story + "done/", entity_views.story_done, name="story-done"),
     path(_story + "entities/", entity_views.entity_create, name="entity-create"),

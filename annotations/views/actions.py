@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -74,6 +75,7 @@ def reader_context(story: Story, index: int = 0, *, with_characters: bool = Fals
         "history": selectors.history(story=story),
         "undo_edit": undo_candidate(story=story),
         "entity": None,
+        "poll_seconds": settings.READER_POLL_SECONDS,
         **extra,
     }
 

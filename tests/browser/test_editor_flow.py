@@ -579,3 +579,36 @@ def test_with_debug_on_as_make_run_serves_it_a_refusal_keeps_the_reader(page, se
     expect(page.locator("#story-text")).to_be_visible()
     expect(mark(page, paris)).to_have_attribute("data-label", "GPE")
     assert page.url.endswith(f"/stories/{story.pk}/")
+
+
+def test_a_colleagues_change_appears_within_seconds_and_keeps_my_selection(
+    page, browser, live_server, settings
+):
+    settings.READER_POLL_SECONDS = 1
+    make_user("editor", username="edna")
+    make_user("reviewer", username="ed")
+    story = make_story("Anna Pavlova danced in Paris with Boris.\n\nLater she left Moscow.", title="Live")
+    paris = make_entity(story, "Paris", "PERSON")
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 860})
+    other = context.new_page()
+    other.set_default_timeout(10_000)
+    try:
+        log_in(page, "edna")
+        page.goto(f"/stories/{story.pk}/")
+        log_in(other, "ed")
+        other.goto(f"/stories/{story.pk}/")
+        expect(page.locator("#presence")).to_contain_text("Also here: ed", timeout=5_000)
+        # edna selects a word in the other paragraph and keeps it selected while ed works.
+        dom_select(page, "Moscow")
+        mark(other, paris).click()
+        with edit_response(other) as answer:
+            other.keyboard.press("3")  # GPE
+        assert answer.value.status == 200
+        # Within 5 s, without a reload, edna's page shows it, and her selection is still there.
+        expect(mark(page, paris)).to_have_attribute("data-label", "GPE", timeout=5_000)
+        assert page.evaluate("getSelection().toString()") == "Moscow"
+        settled(page, story)
+    finally:
+        context.close()
+        # Stop polling (htmx stops when its element leaves the page), so the teardown finds it idle.
+        page.evaluate("document.getElementById('presence').remove()")
