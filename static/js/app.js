@@ -90,6 +90,8 @@
   }
 
   document.addEventListener("htmx:responseError", function (event) {
+    // The reader shows its own conflict notice, with who changed what; one refusal, one message.
+    if (event.detail.xhr.status === 409 && document.getElementById("reader-alert")) return;
     showError(messageFrom(event.detail.xhr));
   });
   // In DEBUG (make run), django-htmx adds a document listener that replaces the whole page with any

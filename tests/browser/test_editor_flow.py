@@ -582,7 +582,7 @@ def test_with_debug_on_as_make_run_serves_it_a_refusal_keeps_the_reader(page, se
 
 
 def test_a_colleagues_change_appears_within_seconds_and_keeps_my_selection(
-    page, browser, live_server, settings
+    page, shot, browser, live_server, settings
 ):
     settings.READER_POLL_SECONDS = 1
     make_user("editor", username="edna")
@@ -608,6 +608,7 @@ def test_a_colleagues_change_appears_within_seconds_and_keeps_my_selection(
         expect(mark(page, paris)).to_have_attribute("data-label", "GPE", timeout=5_000)
         assert page.evaluate("getSelection().toString()") == "Moscow"
         settled(page, story)
+        shot("editor-live", doc=True)
     finally:
         context.close()
         # Stop polling (htmx stops when its element leaves the page), so the teardown finds it idle.
