@@ -54,7 +54,10 @@ def test_approving_a_story_that_changed_after_the_page_loaded_is_refused(reviewe
     response = reviewer_client.post(url, {"version": seen}, headers=HTMX if htmx else {})
     html = response.content.decode()
     assert response.status_code == (200 if htmx else 409)  # htmx 2 swaps only 2xx: the panel says it
-    assert f"“Seen” changed after you opened it (you saw version {seen}, it is now version {story.version})" in html
+    assert (
+        f"“Seen” changed after you opened it (you saw version {seen}, it is now version {story.version})"
+        in html
+    )
     story.refresh_from_db()
     assert story.status == Story.Status.DONE and not Edit.objects.filter(action=Edit.Action.APPROVE).exists()
     # The refusal shows the current version (and, over htmx, the fresh diff), so a second look approves.
