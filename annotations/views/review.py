@@ -186,7 +186,8 @@ def _diff_answer(request: HtmxHttpRequest, story: Story, status: int = 200, **co
         # The actions come along out of band: a decision bumps the version their forms carry.
         context = _detail_context(story, **context)
         diff = render_to_string(DETAIL_TEMPLATE + "#review-diff", context, request)
-        actions = render_to_string(DETAIL_TEMPLATE + "#review-actions", {**context, "actions_oob": True}, request)
+        oob = {**context, "actions_oob": True}
+        actions = render_to_string(DETAIL_TEMPLATE + "#review-actions", oob, request)
         return HttpResponse(diff + actions)
     if status < 400:
         messages.success(request, context["diff_notice"])

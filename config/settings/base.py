@@ -133,18 +133,22 @@ AUTHENTICATION_BACKENDS = [
 LOGIN_URL = "login"
 
 # Login throttling (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one username from one
-# address, that pair is refused for AXES_COOLOFF_MINUTES (429 with the locked-out page). Locking the
+# address, that pair is refused for AXES_COOLOFF_MINUTES (429, the login page says why). Locking the
 # pair, not the username alone, keeps a stranger from locking a colleague out. An admin unlocks early
 # by deleting the "Access attempts" rows in the admin, or with `manage.py axes_reset`.
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-# Behind a reverse proxy, the client's address is the proxy's unless axes is told how many proxies
-# add themselves to X-Forwarded-For.
-AXES_IPWARE_PROXY_COUNT = int(os.environ["AXES_PROXY_COUNT"]) if os.environ.get("AXES_PROXY_COUNT") else None
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+AXES_LOCKOUT_CALLABLE = "core.views.locked_out"  # the login page again, with the reason, status 429
+# Behind a reverse proxy every client has the proxy's address: AXES_PROXY_COUNT (how many proxies add
+# themselves to X-Forwarded-For) makes axes read the client's from that header. Without it the header
+# is ignored, since anyone can send one to dodge the throttle.
+if os.environ.get("AXES_PROXY_COUNT"):
+    AXES_IPWARE_PROXY_COUNT = int(os.environ["AXES_PROXY_COUNT"])
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+else:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 LOGIN_REDIRECT_URL = "stories:story-list"
 LOGOUT_REDIRECT_URL = "login"
 

@@ -296,7 +296,8 @@ class TestPermissionMatrix:
     def test_approve(self, client, role, htmx):
         story = make_story(title="A done story", status=Story.Status.DONE)
         url = reverse("annotations:review-approve", args=[story.pk])
-        response = client_for(client, role).post(url, {"version": story.version}, headers=HTMX if htmx else {})
+        data = {"version": story.version}
+        response = client_for(client, role).post(url, data, headers=HTMX if htmx else {})
         story.refresh_from_db()
         if role == "anonymous":
             assert_sent_to_login(response, htmx)
