@@ -21,7 +21,7 @@ THREADS, ATTEMPTS = 6, 8
 LABELS = ["PERSON", "GPE", "LOC", "ORG"]
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_concurrent_edits_serialise_and_the_edit_log_replays_exactly():
     if connection.vendor != "postgresql":
         pytest.skip("SQLite serialises whole transactions; row-lock contention exists on PostgreSQL")
