@@ -47,6 +47,7 @@ urlpatterns += [
     path(_story, reader_views.story_detail, name="story-detail"),
     path(_story + "legend/", reader_views.story_legend, name="story-legend"),
     path(_story + "history/", reader_views.story_history, name="story-history"),
+    path(_story + "panels/", reader_views.story_panels, name="story-panels"),
     path(_story + "undo/", undo_views.story_undo, name="story-undo"),
     path(_story + "done/", entity_views.story_done, name="story-done"),
     path(_story + "entities/", entity_views.entity_create, name="entity-create"),

@@ -247,14 +247,16 @@
   }
 
   function reloadChunks() {
-    text.querySelectorAll("section.chunk").forEach(function (chunk) {
+    // One part after another: htmx queues concurrent htmx.ajax calls on one element and keeps only the
+    // first and the last, which left the parts in between showing what was there before.
+    var chunks = Array.prototype.slice.call(text.querySelectorAll("section.chunk"));
+    chunks.reduce(function (previous, chunk) {
       var index = chunk.dataset.chunk;
-      htmx.ajax("GET", chunk.dataset.chunkUrl, {
-        target: "#chunk-" + index,
-        swap: "outerHTML",
-        select: "#chunk-" + index,
+      var url = chunk.dataset.chunkUrl;
+      return previous.then(function () {
+        return htmx.ajax("GET", url, { target: "#chunk-" + index, swap: "outerHTML", select: "#chunk-" + index });
       });
-    });
+    }, Promise.resolve());
   }
 
   document.body.addEventListener("fabula:changed", function (event) {
