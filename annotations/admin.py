@@ -16,8 +16,18 @@ from nlp.loading import available_pipelines, load_problem
 from stories.models import PipelineSetting
 
 
+class LabelAdminForm(forms.ModelForm):
+    """The colour as the browser's colour picker; the model's validators check name and colour."""
+
+    class Meta:
+        model = Label
+        fields = "__all__"
+        widgets = {"color": forms.TextInput(attrs={"type": "color"})}
+
+
 @admin.register(Label)
 class LabelAdmin(admin.ModelAdmin):
+    form = LabelAdminForm
     list_display = ["name", "description", "color", "hotkey", "shown", "order", "entity_count"]
     list_editable = ["color", "hotkey", "shown", "order"]
     list_filter = ["shown"]

@@ -25,7 +25,6 @@ from django.views.decorators.http import require_http_methods
 from django_htmx.http import reswap, retarget, trigger_client_event
 
 from annotations.models import Label
-from annotations.rendering import label_css, label_style
 from annotations.selectors import reader as selectors
 from annotations.services.changes import ChangeLog, StaleVersion, UndoRefused, undo_candidate
 from core.responses import error_response
@@ -63,13 +62,11 @@ def reader_context(story: Story, index: int = 0, *, with_characters: bool = Fals
     """Everything the full reader page shows. The characters panel loads itself after the page unless
     `with_characters` (its own URL opened without JavaScript)."""
     labels = list(Label.objects.all())
-    styles = {label.name: label_style(label.color) for label in labels}
     return {
         "story": story,
-        "label_css": label_css(labels),
         "chunk": selectors.reader_chunk(story=story, index=index),
         "legend": selectors.legend(story=story, labels=labels),
-        "toolbar_labels": [(label, styles[label.name]) for label in labels if label.shown],
+        "toolbar_labels": [label for label in labels if label.shown],
         "all_labels": labels,
         "characters": selectors.character_panel(story=story) if with_characters else None,
         "history": selectors.history(story=story),
@@ -97,7 +94,7 @@ def _message(exc: Exception) -> str:
     return str(exc)
 
 
-def _form_message(form) -> str:
+def form_message(form) -> str:
     errors = [
         f"{'' if field == '__all__' else field + ': '}{' '.join(msgs)}" for field, msgs in form.errors.items()
     ]
@@ -122,7 +119,7 @@ def stale_response(request: HttpRequest, story: Story, exc: StaleVersion) -> Htt
 def perform(request: HttpRequest, story: Story, form, action: Callable[[dict], ChangeLog]) -> HttpResponse:
     """Validate `form`, run `action(cleaned_data)` (one service call), and answer as described above."""
     if not form.is_valid():
-        return error_response(request, _form_message(form), status=400)
+        return error_response(request, form_message(form), status=400)
     try:
         change = action(form.cleaned_data)
     except StaleVersion as exc:
@@ -192,6 +189,5 @@ def entity_context(story: Story, entity) -> dict:
     labels = list(Label.objects.all())
     return {
         "all_labels": labels,
-        "entity_style": next((label_style(lb.color) for lb in labels if lb.name == entity.label_id), ""),
         "story_characters": list(story.characters.order_by("name").values("id", "name")),
     }

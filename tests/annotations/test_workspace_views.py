@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from annotations.models import Character, Edit, Entity
+from annotations.models import Character, Edit, Entity, Label
 from annotations.services.editing import entity_accept
 from stories.models import Story
 from tests.factories import make_character, make_entity, make_story
@@ -56,7 +56,8 @@ ENDPOINTS = {
     "entity-accept": ("post", lambda w: {"entity_id": w["pending"].pk}, lambda w: {}),
     "entity-link": ("post", lambda w: {"entity_id": w["moscow"].pk}, lambda w: {"new_name": "Moscow"}),
     "entity-apply-all": ("post", lambda w: {"entity_id": w["boris"].pk}, lambda w: {}),
-    "label-review": ("post", lambda w: {"label": "PERSON"}, lambda w: {"decision": "accept"}),
+    "label-review": ("post", lambda w: {"label_id": Label.objects.get(name="PERSON").pk},
+                     lambda w: {"decision": "accept"}),
     "story-done": ("post", lambda w: {}, lambda w: {"settle": "reject"}),
     "story-undo": ("post", lambda w: {}, lambda w: {}),
     "character-create": ("post", lambda w: {}, lambda w: {"name": "Swan"}),

@@ -398,6 +398,7 @@ def test_a_conflict_also_refreshes_the_status_badge(page):
     log_in(page, "edna")
     page.goto(f"/stories/{story.pk}/")
     expect(page.locator("#story-status")).to_have_text("New")
+    idle(page)  # the reader's first live poll has answered: the change below is one it has not seen
     # Someone else's edit of the same entity, behind this page's back.
     Story.objects.filter(pk=story.pk).update(version=2, status=Story.Status.IN_PROGRESS)
     touched = [{"model": "entity", "id": paris.pk, "fields": {}}]

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('annotations', '0006_edit_revert_action'),
+        ('annotations', '0007_label_name_and_color_validators'),
         ('stories', '0006_story_list_order'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
