@@ -129,14 +129,21 @@
     return false;
   }
 
-  /** POST to the focused entity's URL `urlName` (a #reader data attribute), then refocus it. */
-  function onMark(urlName, values) {
+  /**
+   * POST to the focused entity's URL `urlName` (a #reader data attribute), then refocus it, or with
+   * `advance` ("next" or "pending") move on to the next entity or the next suggestion instead: the
+   * mark acted on may vanish (a rejected suggestion is not drawn), and focus must not fall to the page.
+   */
+  var advanceTo = null;
+  function onMark(urlName, values, advance) {
     var mark = focusedMark() || current;
     if (!mark || !document.contains(mark)) {
       announce("Focus an entity first: press j or click one.");
       return;
     }
     pendingFocus = mark.dataset.entityId;
+    var next = advance ? neighbour(mark, advance === "pending") : null;
+    advanceTo = next ? next.dataset.entityId : null;
     post(urlFor(urlName, mark.dataset.entityId), values || {}, mark.closest(".chunk"));
   }
 
@@ -182,6 +189,29 @@
       }
     };
     htmx.ajax("GET", urlFor("entityUrl", id), { target: "#entity-panel", swap: "outerHTML" }).then(settle, settle);
+  }
+
+  /** The first mark after `mark` in reading order (only suggestions if `pendingOnly`), or null. */
+  function neighbour(mark, pendingOnly) {
+    var all = marks();
+    for (var i = all.indexOf(mark) + 1; i < all.length; i++) {
+      if (!pendingOnly || all[i].classList.contains("entity--pending")) return all[i];
+    }
+    return null;
+  }
+
+  function nextPending() {
+    var from = focusedMark() || current;
+    var all = marks();
+    var start = from && document.contains(from) ? all.indexOf(from) + 1 : 0;
+    for (var i = start; i < all.length; i++) {
+      if (all[i].classList.contains("entity--pending")) return focusMark(all[i]);
+    }
+    var loader = text.querySelector(".chunk-loader");
+    if (loader) {
+      loader.scrollIntoView({ block: "end" }); // loads the next part; press n again there
+      announce("No more suggestions in the parts loaded so far: loading the next part.");
+    } else announce("No suggestions left after this one.");
   }
 
   function move(step) {
@@ -264,7 +294,10 @@
     setVersion(detail);
     showConflict(null);
     if (detail.message) announce(detail.message);
-    if (detail.focus) pendingFocus = String(detail.focus);
+    if (advanceTo) {
+      pendingFocus = advanceTo;
+      advanceTo = null;
+    } else if (detail.focus) pendingFocus = String(detail.focus);
     else if (detail.character) {
       htmx.ajax("GET", urlFor("characterUrl", detail.character), {
         target: "#entity-panel",
@@ -403,12 +436,21 @@
     "previous-entity": function () {
       move(-1);
     },
+    // Accept or reject, then on to the next entity: the correction loop never leaves the keyboard.
     accept: function () {
-      onMark("entityAcceptUrl");
+      onMark("entityAcceptUrl", {}, "next");
     },
     "delete": function () {
-      onMark("entityDeleteUrl");
+      onMark("entityDeleteUrl", {}, "next");
     },
+    // The same, straight on to the next suggestion still to decide (Prodigy's accept / reject loop).
+    "accept-next-pending": function () {
+      onMark("entityAcceptUrl", {}, "pending");
+    },
+    "reject-next-pending": function () {
+      onMark("entityDeleteUrl", {}, "pending");
+    },
+    "next-pending": nextPending,
     "widen-start": resize("start", "widen"),
     "widen-end": resize("end", "widen"),
     "narrow-start": resize("start", "narrow"),

@@ -614,3 +614,52 @@ def test_a_colleagues_change_appears_within_seconds_and_keeps_my_selection(
         context.close()
         # Stop polling (htmx stops when its element leaves the page), so the teardown finds it idle.
         page.evaluate("document.getElementById('presence').remove()")
+
+
+def test_the_correction_loop_never_leaves_the_keyboard(page):
+    """x then j moves on from where the editor was; n finds the next suggestion; Shift+A accepts and
+    goes straight to the next one; Ctrl+Z undoes."""
+    make_user("editor", username="edna")
+    story = make_story("Anna met Boris and Clara in Paris with Dora and Emil.", title="The loop")
+    anna = make_entity(story, "Anna", "PERSON", review_state="accepted")
+    boris = make_entity(story, "Boris", "PERSON")
+    clara = make_entity(story, "Clara", "PERSON", review_state="accepted")
+    paris = make_entity(story, "Paris", "GPE")
+    dora = make_entity(story, "Dora", "PERSON")
+    emil = make_entity(story, "Emil", "PERSON")
+    log_in(page, "edna")
+    page.goto(f"/stories/{story.pk}/")
+    idle(page)
+    page.locator("#story-text").focus()
+
+    page.keyboard.press("n")  # the first suggestion, skipping accepted Anna
+    expect(mark(page, boris)).to_be_focused()
+    with edit_response(page) as answer:
+        page.keyboard.press("x")  # reject Boris: focus moves to the next entity, Clara
+    assert answer.value.status == 200
+    settled(page, story)
+    expect(mark(page, clara)).to_be_focused()
+    page.keyboard.press("j")
+    expect(mark(page, paris)).to_be_focused()  # forward from Clara, not back to the story's start
+
+    with edit_response(page) as answer:
+        page.keyboard.press("A")  # accept Paris, straight on to the next suggestion, Dora
+    assert answer.value.status == 200
+    settled(page, story)
+    expect(mark(page, dora)).to_be_focused()
+    with edit_response(page) as answer:
+        page.keyboard.press("X")  # reject Dora, on to Emil
+    assert answer.value.status == 200
+    settled(page, story)
+    expect(mark(page, emil)).to_be_focused()
+
+    with edit_response(page) as answer:
+        page.keyboard.press("Control+z")  # undo the rejection of Dora
+    assert answer.value.status == 200
+    settled(page, story)
+    dora.refresh_from_db()
+    boris.refresh_from_db()
+    paris.refresh_from_db()
+    anna.refresh_from_db()
+    assert (dora.review_state, boris.review_state, paris.review_state) == ("pending", "rejected", "accepted")
+    expect(mark(page, dora)).to_have_count(1)
