@@ -17,6 +17,7 @@ def seed_rows() -> None:
     from django.apps import apps
 
     importlib.import_module("annotations.migrations.0002_default_labels").seed_labels(apps, None)
+    importlib.import_module("annotations.migrations.0009_colour_blind_palette").recolour(apps, None)
     importlib.import_module("stories.migrations.0002_roles").create_groups(apps, None)
 
 

@@ -320,6 +320,18 @@
     region.append(p);
   }
 
+  // --- label names on entities: shown unless this browser was told to hide them ------------------------
+  var names = document.getElementById("label-names");
+  if (names) {
+    var hidden = window.localStorage && localStorage.getItem("fabula:label-names") === "off";
+    names.checked = !hidden;
+    text.classList.toggle("hide-label-names", hidden);
+    names.addEventListener("change", function () {
+      text.classList.toggle("hide-label-names", !names.checked);
+      if (window.localStorage) localStorage.setItem("fabula:label-names", names.checked ? "on" : "off");
+    });
+  }
+
   // --- live: others' changes, drawn in while the page is open ----------------------------------------
   // #presence polls story_live with the page's version; the answer redraws the paragraphs others
   // changed (out of band) and says, in fabula:live, the version the page has then seen. An answer

@@ -663,3 +663,25 @@ def test_the_correction_loop_never_leaves_the_keyboard(page):
     anna.refresh_from_db()
     assert (dora.review_state, boris.review_state, paris.review_state) == ("pending", "rejected", "accepted")
     expect(mark(page, dora)).to_have_count(1)
+
+
+def test_every_entity_shows_its_label_name_until_the_editor_hides_them(page, shot):
+    make_user("editor", username="edna")
+    story = make_story("Anna Pavlova danced in Paris with Boris.", title="Label names")
+    paris = make_entity(story, "Paris", "GPE", review_state="accepted")
+    make_entity(story, "Boris", "PERSON")
+    log_in(page, "edna")
+    page.goto(f"/stories/{story.pk}/")
+    after = "el => getComputedStyle(el, '::after').content"
+    assert mark(page, paris).evaluate(after) == '"GPE"'
+    shot("editor-label-names", doc=True)
+    page.get_by_label("Label names").uncheck()
+    assert mark(page, paris).evaluate(after) == "none"
+    # The choice is remembered in this browser.
+    page.reload()
+    expect(page.get_by_label("Label names")).not_to_be_checked()
+    assert mark(page, paris).evaluate(after) == "none"
+    # The selection and its offsets ignore the generated names.
+    page.get_by_label("Label names").check()
+    dom_select(page, "danced in")
+    expect(page.locator("#selection-hint")).to_contain_text("Selected “danced in”")
