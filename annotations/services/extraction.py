@@ -17,7 +17,8 @@ from django.db.models import F, QuerySet
 
 from annotations.models import SPAN_EDGE_WHITESPACE, Character, Edit, Entity, Label
 from annotations.services.pipeline import drafting_nlp
-from nlp.extraction import Extraction, extract
+from nlp.chapters import find_chapters
+from nlp.extraction import Extraction, extract, layers_of
 from nlp.windows import pipe_windows
 from stories.models import Story
 
@@ -118,6 +119,20 @@ class ReextractReport:
     settled_skipped: int = 0
 
 
+def store_chapters(story: Story) -> bool:
+    """Record the story's chapter headings in Story.meta["chapters"] (stories imported before chapters
+    were found get them on their next extract); True if they changed."""
+    chapters = [c.as_dict() for c in find_chapters(story.text)]
+    if (story.meta or {}).get("chapters", []) == chapters:
+        return False
+    meta = {**(story.meta or {}), "chapters": chapters}
+    if not chapters:
+        meta.pop("chapters")
+    Story.objects.filter(pk=story.pk).update(meta=meta)
+    story.meta = meta
+    return True
+
+
 def reextract(
     *,
     stories: QuerySet[Story],
@@ -141,7 +156,9 @@ def reextract(
         connections.close_all()  # forked spaCy workers must not inherit the connection (see ingest)
     for story_docs in pipe_windows(items, nlp=nlp, n_process=n_process, batch_size=batch_size):
         story = story_docs.context
-        _replace_untouched(story=story, extraction=extract(story_docs), labels=labels, report=report)
+        extraction = extract(story_docs, layers_of(nlp))
+        store_chapters(story)
+        _replace_untouched(story=story, extraction=extraction, labels=labels, report=report)
         report.stories += 1
         if progress:
             progress(story)
