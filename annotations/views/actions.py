@@ -65,6 +65,7 @@ def reader_context(story: Story, index: int = 0, *, with_characters: bool = Fals
         "story": story,
         "label_css": label_css(labels),
         "chunk": selectors.reader_chunk(story=story, index=index),
+        "chapters": selectors.chapters(story),
         "legend": selectors.legend(story=story, labels=labels),
         "toolbar_labels": [(label, styles[label.name]) for label in labels if label.shown],
         "all_labels": labels,

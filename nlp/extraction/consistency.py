@@ -357,11 +357,11 @@ def make_consistent(text: str, spans: list[Span], *, relabel: bool = True, tag: 
     if relabel:
         spans = full_names_as_persons(text, spans)
     if tag:
-        spans = tag_titled(text, spans)
+        spans = given_name_before(text, tag_titled(text, spans))
     if relabel:
         spans = vote_labels(text, spans)
     if tag:
-        spans = lone_names(text, given_name_before(text, spans))
+        spans = lone_names(text, spans)
     if relabel:
         full, parts = person_names(text, spans)
         spans = relabel_parts(text, spans, parts, full)
