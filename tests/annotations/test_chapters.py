@@ -61,7 +61,7 @@ def test_the_reader_menu_links_each_chapter_to_its_heading(editor_client):
         assert f'?chapter={number}#chapter-{number}">{title}</a>' in page
     third = editor_client.get(f"/stories/{story.pk}/?chapter=3").content.decode()
     assert 'id="chapter-3"' in third and 'id="chapter-1"' not in third  # the chunk holding chapter III
-    assert 'class="chapter--here"><a href="/stories/%d/?chapter=3' % story.pk in third
+    assert f'class="chapter--here"><a href="/stories/{story.pk}/?chapter=3' in third
     missing = editor_client.get(f"/stories/{story.pk}/?chapter=9")
     assert (
         missing.status_code == 404
