@@ -148,6 +148,8 @@ def reextract(
     report = report or ReextractReport()
     settled = stories.filter(status__in=[Story.Status.DONE, Story.Status.APPROVED])
     report.settled_skipped += settled.count()
+    for story in _in_chunks(settled):
+        store_chapters(story)  # headings are no suggestion: settled stories get their chapter menu too
     stories = stories.exclude(pk__in=settled.values("pk"))
     labels = known_labels()
     nlp = drafting_nlp()

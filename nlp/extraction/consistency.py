@@ -253,9 +253,20 @@ def _given(word: str) -> bool:
 
 def full_names_as_persons(text: str, spans: list[Span]) -> list[Span]:
     """A given name and a family name typed as something else ("Olga Volkova" ORG, often when it opens the
-    story) is a person: two or three capitalised words, the first a common given name, none a place and
-    none a word that heads an institution's or a place's name."""
+    story) is a person: two or three capitalised words, none a place and none a word that heads an
+    institution's or a place's name, whose first word is a common given name, or is used alone
+    elsewhere in the story where the words around it say "person" ("Almira said", "Almira, she")."""
     places = place_names()
+    alone_as_person: dict[str, bool] = {}
+
+    def first_name_is_a_person(word: str) -> bool:
+        if word not in alone_as_person:
+            alone_as_person[word] = any(
+                person_cue(text, Span(m.start(), m.end(), "PERSON")) > 0
+                for m in re.finditer(rf"(?<![\w’'-]){re.escape(word)}(?![\w’'-])(?! [A-Z])", text)
+            )
+        return alone_as_person[word]
+
     out = []
     for s in spans:
         words = text[s.start : s.end].split()
@@ -264,8 +275,8 @@ def full_names_as_persons(text: str, spans: list[Span]) -> list[Span]:
             and not s.fixed
             and 2 <= len(words) <= 3
             and all(w[:1].isupper() and w.replace("-", "").isalpha() for w in words)
-            and _given(words[0])
-            and not any(w in places or w in NOT_PERSON_HEADS for w in words)
+            and not any(w in places or w in NOT_PERSON_HEADS or w.lower() in STOP_WORDS for w in words)
+            and (_given(words[0]) or first_name_is_a_person(words[0]))
         ):
             s = Span(s.start, s.end, "PERSON")
         out.append(s)
@@ -300,6 +311,8 @@ RELATION_BEFORE = re.compile(
 )
 NAME_ALONE = re.compile(r"(?<![\w’'-])[A-Z][a-z’'-]*[a-z](?![\w’'-])")
 CAPITAL_NEAR = re.compile(r" [A-Z]")
+# A name opening a sentence is a person's when a verb follows at once ("Tamara had", "Pavel laughed").
+VERB_AFTER = re.compile(r" (?:had|has|was|is|would|could|will|did|does|said|says|[a-z]+ed)\b")
 DETERMINER_BEFORE = re.compile(
     r"\b(?:the|a|an|this|that|our|your|their|my|his|her|its|as)\s+$", re.IGNORECASE
 )
@@ -322,8 +335,10 @@ def lone_names(text: str, spans: list[Span]) -> list[Span]:
             continue
         if CAPITAL_NEAR.match(text, end) or CAPITAL_BEFORE.search(text, max(0, start - 30), start):
             continue  # part of a longer name the model did not see as a person
-        if sentence_initial(text, start) or is_title(word) or len(word) < 3:
-            continue  # "Oh", "Ah" open sentences; "Duke" is a rank
+        if is_title(word) or len(word) < 3:
+            continue  # "Duke" is a rank
+        if sentence_initial(text, start) and not VERB_AFTER.match(text, end):
+            continue  # "Oh, ..." and "Ah !" open sentences; "Tamara had studied" is someone
         if DETERMINER_BEFORE.search(text, max(0, start - 8), start):
             continue  # "the Dane", "a Moon": a thing or a kind
         added.append(Span(start, end, "PERSON"))

@@ -43,12 +43,15 @@ def test_ingest_stores_the_chapters_and_keeps_headings_out_of_entities(tmp_path,
     assert not story.characters.filter(name__in=["I.", "I", "II", "III"]).exists()
 
 
-def test_extract_gives_chapters_to_a_story_imported_before(monkeypatch):
+def test_extract_gives_chapters_to_stories_imported_before_even_settled_ones():
     story = make_story(novel())
+    approved = make_story(novel() + "\n\nThe end.", status="approved")
     assert "chapters" not in story.meta
-    call_command("extract", "--story", str(story.pk), stdout=StringIO())
-    story.refresh_from_db()
-    assert story.meta["chapters"] == [c.as_dict() for c in find_chapters(story.text)]
+    call_command("extract", "--all", stdout=StringIO())
+    for one in (story, approved):
+        one.refresh_from_db()
+        assert one.meta["chapters"] == [c.as_dict() for c in find_chapters(one.text)]
+    assert not approved.entities.exists()  # a settled story gets no new suggestions
 
 
 @override_settings(READER_CHUNK_PARAGRAPHS=2)

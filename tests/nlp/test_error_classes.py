@@ -35,6 +35,11 @@ def test_a_full_name_opening_the_story_typed_org_is_a_person_and_so_is_its_first
     ]
     assert [c.name for c in result.characters] == ["Marta Kowalczyk"]
 
+    # A given name no list knows counts when the story uses it alone as a person's ("Zhanar said").
+    text = "Zhanar Seitkali opened the shop at nine. Later Zhanar said the rent had doubled."
+    docs = tagged_story(blank_nlp, text, [("Zhanar Seitkali", "ORG", 0), ("Zhanar", "ORG", 1)])
+    assert rows(text, extract(docs)) == [("Zhanar Seitkali", "PERSON"), ("Zhanar", "PERSON")]
+
 
 def test_a_kinship_noun_or_an_adjective_before_a_name_is_not_part_of_it(blank_nlp):
     text = "At noon sister Agata rang the bell, and the venerable Madame Duval opened the door."
@@ -55,12 +60,13 @@ def test_a_given_name_before_a_tagged_family_name_belongs_to_it(blank_nlp):
 def test_names_standing_alone_once_are_found(blank_nlp):
     text = (
         "Lena found a note on the mirror from Grigori, who had left early. Her cousin Ilse waved "
-        "from the stairs. Oh, the rain had stopped."
+        "from the stairs. Oh, the rain had stopped. Nadia had gone home."
     )
     docs = tagged_story(blank_nlp, text, [("Lena", "PERSON", 0), ("Ilse", "PRODUCT", 0)])
     found = rows(text, extract(docs))
     assert ("Grigori", "PERSON") in found  # a given name the model missed
     assert ("Ilse", "PERSON") in found  # after a relation word, whatever the model typed it
+    assert ("Nadia", "PERSON") in found  # opening a sentence, with a verb right after
     assert not any(surface == "Oh" for surface, _ in found)  # an interjection opening a sentence
 
 
