@@ -45,10 +45,13 @@ WORK_BEFORE = re.compile(
     r"|\btitle\s+role\s+in|\brole\s+in)"
     r"(?:\s+(?:the|a))?\s+$"
 )
-# "Giselle, Coppélia and Petrushka": further works in the same list.
-WORK_LIST = re.compile(rf"(?:\s*,\s*|\s+and\s+|\s*,\s*and\s+)({NAME_WORD})")
+# "Giselle, Coppélia and Petrushka": further works in the same list, which must end with "and"/"or"
+# ("Don Quixote, Tarasov insisted" is no list).
+WORK_LIST = re.compile(rf"((?:\s*,\s*{NAME_RUN})*)(?:\s*,)?\s+(?:and|or)\s+({NAME_RUN})")
+LIST_ITEM = re.compile(NAME_RUN)
 PLACE_CUE = re.compile(r"\b(?:in|at|to|from|near|into|towards|toward|through|across|via)\s+$")
 PLACE_LABELS = {"GPE", "LOC", "FAC"}
+THING_LABELS = {"ORG", "NORP", "PRODUCT", "WORK_OF_ART", "EVENT"}
 
 
 def _overlapping(spans: list[Span], start: int, end: int) -> list[int]:
@@ -63,14 +66,18 @@ def _overlapping(spans: list[Span], start: int, end: int) -> list[int]:
     return out
 
 
-def _put(spans: list[Span], new: Span, *, replace_labels: set[str] | None = None) -> list[Span]:
-    """Insert `new` if every span it overlaps lies inside it (and, if given, has one of `replace_labels`);
-    the spans inside it are dropped. Otherwise leave the spans as they are."""
+def _put(text: str, spans: list[Span], new: Span, *, replace_labels: set[str] | None = None) -> list[Span]:
+    """Insert `new` if every span it overlaps lies inside it, or differs only by a "the " before it (and,
+    if given, has one of `replace_labels`); those spans are dropped. Otherwise leave the spans as they
+    are."""
     hits = _overlapping(spans, new.start, new.end)
     for k in hits:
         old = spans[k]
-        if old.start < new.start or old.end > new.end or old.fixed:
+        if old.fixed:
             return spans
+        the_before = old.end == new.end and text[old.start : new.start].lower() == "the "
+        if (old.start < new.start or old.end > new.end) and not the_before:
+            return spans  # only "the " before the new name may be given up ("the Rue de Rivoli")
         if replace_labels is not None and old.label not in replace_labels:
             return spans
     kept = [s for i, s in enumerate(spans) if i not in set(hits)]
@@ -79,28 +86,50 @@ def _put(spans: list[Span], new: Span, *, replace_labels: set[str] | None = None
 
 
 def cities_as_places(text: str, spans: list[Span]) -> list[Span]:
-    """A LOC that is a country or a large city is a GPE ("Riga"); an untagged one after "in/to/from" is
-    one too ("to Odessa")."""
+    """A LOC that is a country or a large city is a GPE ("Riga"); so is one typed as a thing or missed
+    after "in/to/from" ("to Odessa"), and a place that runs on into a given name is cut there."""
     places = place_names()
-    out = [
-        Span(s.start, s.end, "GPE")
-        if s.label == "LOC" and not s.fixed and text[s.start : s.end] in places
-        else s
-        for s in spans
-    ]
+    out = []
+    for s in spans:
+        surface = text[s.start : s.end]
+        after_cue = PLACE_CUE.search(text, max(0, s.start - 10), s.start)
+        if (
+            not s.fixed
+            and surface in places
+            and (s.label == "LOC" or (s.label in THING_LABELS and after_cue))
+        ):
+            s = Span(s.start, s.end, "GPE")  # "Riga" LOC, "travelled to Odessa" ORG
+        out.extend(_place_then_name(text, s))
     for match in CAPITAL_RUN.finditer(text):
         surface = match.group()
         if surface not in places or not PLACE_CUE.search(text, max(0, match.start() - 10), match.start()):
             continue
         if not _overlapping(out, match.start(), match.end()):
-            out = _put(out, Span(match.start(), match.end(), "GPE"))
+            out = _put(text, out, Span(match.start(), match.end(), "GPE"))
     return out
+
+
+def _place_then_name(text: str, span: Span) -> list[Span]:
+    """ "In Perm, Ekaterina danced": a place span that runs over a comma into a given name is the place
+    and then the person."""
+    from nlp.extraction.lexicon import world_given_names
+
+    surface = text[span.start : span.end]
+    if span.label not in PLACE_LABELS or span.fixed or ", " not in surface:
+        return [span]
+    head, _, tail = surface.rpartition(", ")
+    if " " in tail or tail not in world_given_names() or tail in place_names():
+        return [span]
+    return [
+        Span(span.start, span.start + len(head), span.label),
+        Span(span.end - len(tail), span.end, "PERSON"),
+    ]
 
 
 def streets(text: str, spans: list[Span]) -> list[Span]:
     """ "Rue Lepic", "Nevsky Prospekt", "Baker Street": a street is a facility, over any shorter guess."""
     for match in STREET.finditer(text):
-        spans = _put(spans, Span(match.start(), match.end(), "FAC", fixed=True))
+        spans = _put(text, spans, Span(match.start(), match.end(), "FAC", fixed=True))
     return spans
 
 
@@ -115,7 +144,7 @@ def companies(text: str, spans: list[Span]) -> list[Span]:
             continue
         if _overlapping(out, match.start(), match.end()):
             continue
-        out = _put(out, Span(match.start(), match.end(), "ORG"))
+        out = _put(text, out, Span(match.start(), match.end(), "ORG"))
     result: list[Span] = []
     for span in out:
         tail = OF_TAIL.match(text, span.end)
@@ -134,32 +163,33 @@ def companies(text: str, spans: list[Span]) -> list[Span]:
 
 
 def works(text: str, spans: list[Span]) -> list[Span]:
-    """A name right after a performing cue, and the names listed with it, is a WORK_OF_ART throughout
-    the story, where the model did not call it a person."""
+    """A name right after a performing cue ("a performance of Don Quixote"), and the names listed with
+    it, is a WORK_OF_ART there and throughout the story wherever the model did not call it a person."""
     titles: set[str] = set()
+    cued: set[int] = set()  # where a title follows its cue: there even the model's PERSON gives way
     for match in CAPITAL_RUN.finditer(text):
         if not WORK_BEFORE.search(text, max(0, match.start() - 40), match.start()):
             continue
         if sentence_initial(text, match.start()):
             continue
         titles.add(match.group())
-        position = match.end()
-        while listed := WORK_LIST.match(text, position):
-            titles.add(listed.group(1))
-            position = listed.end()
+        cued.add(match.start())
+        if listed := WORK_LIST.match(text, match.end()):
+            titles.update(item.group() for item in LIST_ITEM.finditer(listed.group(1)))
+            titles.add(listed.group(2))
     titles = {t for t in titles if t.lower() not in STOP_WORDS}
     if not titles:
         return spans
     out = [
         Span(s.start, s.end, "WORK_OF_ART", fixed=True)
-        if not s.fixed and s.label != "PERSON" and text[s.start : s.end] in titles
+        if not s.fixed and (s.label != "PERSON" or s.start in cued) and text[s.start : s.end] in titles
         else s
         for s in spans
     ]
     for title in titles:
         for match in re.finditer(rf"(?<![\w’'-]){re.escape(title)}(?![\w’'-])", text):
             if not _overlapping(out, match.start(), match.end()):
-                out = _put(out, Span(match.start(), match.end(), "WORK_OF_ART", fixed=True))
+                out = _put(text, out, Span(match.start(), match.end(), "WORK_OF_ART", fixed=True))
     return out
 
 
