@@ -117,7 +117,7 @@ def test_cities_streets_companies_and_long_institution_names(blank_nlp):
     assert ("Dramatic Art", "ORG") not in found
 
     # A city the model typed ORG after "to", a place that ran on into a name, "the" before a street.
-    text = "The troupe travelled to Lviv in May. In Krakow, Irena danced on the Via Appia stage, not the Ulica Floriańska."
+    text = "The troupe travelled to Lviv in May. In Krakow, Irena danced on the Via Appia stage."
     docs = tagged_story(
         blank_nlp,
         text,
