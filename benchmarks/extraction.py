@@ -356,23 +356,25 @@ def round_figures(folds: int, throughput_texts: int) -> None:
         print(rows[-1], flush=True)
     print("\n".join(rows))
     if throughput_texts:
-        figures = throughput(throughput_texts)
-        raw, ingest = figures["raw"], figures["ingest"]
-        ratio_wall, ratio_cpu = raw[0] / ingest[0], raw[1] / ingest[1]
-        print(
-            f"\nThroughput, whole processes, {figures['texts']} texts ({figures['words']:,} words), "
-            "best of 2:"
-        )
-        print("| process | wall s | CPU s | words/s | ingest / raw (wall) | ingest / raw (CPU) |")
-        print("|---|---|---|---|---|---|")
-        print(
-            f"| raw spaCy (load + nlp.pipe) | {raw[0]:.1f} | {raw[1]:.1f} "
-            f"| {figures['words'] / raw[0]:,.0f} | 1.00 | 1.00 |"
-        )
-        print(
-            f"| manage.py ingest | {ingest[0]:.1f} | {ingest[1]:.1f} | {figures['words'] / ingest[0]:,.0f} "
-            f"| {ratio_wall:.2f} | {ratio_cpu:.2f} |"
-        )
+        print_throughput(throughput_texts)
+
+
+def print_throughput(count: int) -> None:
+    """Run throughput() and print its table."""
+    figures = throughput(count)
+    raw, ingest = figures["raw"], figures["ingest"]
+    ratio_wall, ratio_cpu = raw[0] / ingest[0], raw[1] / ingest[1]
+    print(f"\nThroughput, whole processes, {figures['texts']} texts ({figures['words']:,} words), best of 2:")
+    print("| process | wall s | CPU s | words/s | ingest / raw (wall) | ingest / raw (CPU) |")
+    print("|---|---|---|---|---|---|")
+    print(
+        f"| raw spaCy (load + nlp.pipe) | {raw[0]:.1f} | {raw[1]:.1f} "
+        f"| {figures['words'] / raw[0]:,.0f} | 1.00 | 1.00 |"
+    )
+    print(
+        f"| manage.py ingest | {ingest[0]:.1f} | {ingest[1]:.1f} | {figures['words'] / ingest[0]:,.0f} "
+        f"| {ratio_wall:.2f} | {ratio_cpu:.2f} |"
+    )
 
 
 def main() -> None:
@@ -381,6 +383,7 @@ def main() -> None:
     parser.add_argument("--round", action="store_true", help="dev cross-validation, test once, throughput")
     parser.add_argument("--folds", type=int, default=4, help="cross-validation folds (with --round)")
     parser.add_argument("--throughput", type=int, default=30, help="texts for the throughput part (0: skip)")
+    parser.add_argument("--throughput-only", action="store_true", help="only the throughput part")
     parser.add_argument("--layers", choices=["all", "default"], default="all", help="with --split")
     parser.add_argument("--show-errors", type=int, default=0, help="print up to N errors per document")
     parser.add_argument("--no-samples", action="store_true")
@@ -389,6 +392,9 @@ def main() -> None:
         f"machine: {platform.platform()}, {os.cpu_count()} CPUs, python {platform.python_version()}, "
         f"spaCy {spacy.__version__}, model {settings.SPACY_MODEL}"
     )
+    if args.throughput_only:
+        print_throughput(args.throughput)
+        return
     if args.round:
         round_figures(args.folds, args.throughput)
         return
