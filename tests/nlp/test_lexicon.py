@@ -14,7 +14,14 @@ def test_the_lists_hold_given_names_and_places_and_keep_them_apart():
     assert {"Sergei", "Olga", "Tamara", "Anna"} <= given
     assert {"Riga", "Odessa", "Odesa", "Paris", "Kyrgyzstan"} <= places
     assert "Paris" not in given and "Florence" not in given  # a large place is not taken for a person
-    assert "Swan" not in given  # too rare a given name to count
+    assert {"Arkady", "Grigori", "Stepan"} <= given  # romanised from Faker's Cyrillic lists
+
+
+def test_cyrillic_names_get_the_spellings_stories_use():
+    assert {"Arkady", "Arkadiy", "Arkadi"} <= lexicon.romanised("Аркадий")
+    assert {"Sergei", "Sergey"} <= lexicon.romanised("Сергей")
+    assert {"Alexei", "Aleksei"} <= lexicon.romanised("Алексей")
+    assert {"Natalia", "Nataliya"} <= lexicon.romanised("Наталия")
 
 
 def test_a_built_list_is_kept_for_the_next_process_and_a_bad_copy_is_rebuilt(tmp_path, monkeypatch):
