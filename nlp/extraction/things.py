@@ -162,9 +162,18 @@ def companies(text: str, spans: list[Span]) -> list[Span]:
     return result
 
 
+def _listed_after(text: str, end: int) -> set[str]:
+    """The names listed right after `end`, in a list that ends with "and"/"or" (", Coppélia and Paquita")."""
+    listed = WORK_LIST.match(text, end)
+    if not listed:
+        return set()
+    return {item.group() for item in LIST_ITEM.finditer(listed.group(1))} | {listed.group(2)}
+
+
 def works(text: str, spans: list[Span]) -> list[Span]:
     """A name right after a performing cue ("a performance of Don Quixote"), and the names listed with
-    it, is a WORK_OF_ART there and throughout the story wherever the model did not call it a person."""
+    it or with a known work ("Swan Lake and Giselle"), is a WORK_OF_ART there and throughout the story
+    wherever the model did not call it a person."""
     titles: set[str] = set()
     cued: set[int] = set()  # where a title follows its cue: there even the model's PERSON gives way
     for match in CAPITAL_RUN.finditer(text):
@@ -174,9 +183,10 @@ def works(text: str, spans: list[Span]) -> list[Span]:
             continue
         titles.add(match.group())
         cued.add(match.start())
-        if listed := WORK_LIST.match(text, match.end()):
-            titles.update(item.group() for item in LIST_ITEM.finditer(listed.group(1)))
-            titles.add(listed.group(2))
+        titles |= _listed_after(text, match.end())
+    for span in spans:
+        if span.label == "WORK_OF_ART":  # "Swan Lake and Giselle": listed with a known work
+            titles |= _listed_after(text, span.end)
     titles = {t for t in titles if t.lower() not in STOP_WORDS}
     if not titles:
         return spans

@@ -78,6 +78,11 @@ def test_a_performed_work_is_a_work_of_art_not_a_place(blank_nlp):
     found = rows(text, extract(docs))
     assert found[:2] == [("Coppelia", "WORK_OF_ART"), ("Coppelia", "WORK_OF_ART")]
 
+    # Listed with a work the model or a pattern knows: a work too, not the person its name could be.
+    text = "She knew The Nutcracker and Raymonda by heart."
+    docs = tagged_story(blank_nlp, text, [("The Nutcracker", "WORK_OF_ART", 0)])
+    assert rows(text, extract(docs)) == [("The Nutcracker", "WORK_OF_ART"), ("Raymonda", "WORK_OF_ART")]
+
     text = "She had danced in ballets such as Raymonda and Paquita before she was twenty."
     found = rows(text, extract(tagged_story(blank_nlp, text, [])))
     assert found == [("Raymonda", "WORK_OF_ART"), ("Paquita", "WORK_OF_ART")]
