@@ -50,11 +50,12 @@ def extract(story_docs, layers: frozenset[str] | set[str] = DEFAULT_LAYERS) -> E
     characters.cluster (people), gender.gender_of (pronouns), and last boundaries.extend_modifiers
     (describing words) or, without it, boundaries.name_only. The protagonist is character 0."""
     text = story_docs.text
-    spans = outside(not_prose(text), clean(text, raw_spans(story_docs)))
+    prose_gaps = not_prose(text)
+    spans = outside(prose_gaps, clean(text, raw_spans(story_docs)))
     if "things" in layers:
         spans = retag_things(text, spans)
     spans = make_consistent(text, spans, relabel="consistency" in layers, tag="names" in layers)
-    spans = outside(not_prose(text), spans)
+    spans = outside(prose_gaps, spans)  # tagging missed names must not reach into a heading either
     mentions = [s for s in spans if s.label == "PERSON"]
     clusters, assignment = cluster(text, mentions)
     pronouns = mention_pronouns(text, mentions)
