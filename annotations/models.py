@@ -236,3 +236,18 @@ class LearnedPattern(models.Model):
 
     def __str__(self) -> str:
         return f"{self.text!r} → {self.label_id}"
+
+
+class Presence(models.Model):
+    """Who has a story open in the reader: each open page touches its row every few seconds.
+
+    In the database, not a process cache, so every web worker sees every reader.
+    """
+
+    story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="presences")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="presences")
+    seen_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["story", "user"], name="presence_one_per_reader")]
+        indexes = [models.Index(fields=["story", "seen_at"], name="presence_story_seen")]

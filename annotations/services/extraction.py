@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from django.db import connections, transaction
 from django.db.models import F, QuerySet
+from django.utils import timezone
 
 from annotations.models import SPAN_EDGE_WHITESPACE, Character, Edit, Entity, Label
 from annotations.services.pipeline import drafting_nlp
@@ -230,8 +231,9 @@ def _replace_untouched(
     reuse = _match_kept_characters(rows.characters, kept_characters)
     rows_save(rows, reuse=reuse)
     if removable or rows.entities:
-        # Open editor pages hold the old spans; the version bump makes their next save re-read.
-        Story.objects.filter(pk=story.pk).update(version=F("version") + 1)
+        # Open editor pages hold the old spans; the version bump makes their next save re-read, and
+        # updated_at tells cached dashboard figures that this story changed.
+        Story.objects.filter(pk=story.pk).update(version=F("version") + 1, updated_at=timezone.now())
     report.removed += len(removable)
     report.kept += len(kept)
     report.added += len(rows.entities)

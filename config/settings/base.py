@@ -195,6 +195,8 @@ SPACY_BATCH_CHARS = int(os.environ.get("SPACY_BATCH_CHARS", "100000"))
 INGEST_MAX_BYTES = int(os.environ.get("INGEST_MAX_BYTES", str(10 * 1024 * 1024)))
 MODELS_DIR = Path(os.environ.get("FABULA_MODELS_DIR", BASE_DIR / "models"))
 READER_CHUNK_PARAGRAPHS = int(os.environ.get("READER_CHUNK_PARAGRAPHS", "40"))
+# How often an open reader asks who else is here and what they changed (annotations.views.reader).
+READER_POLL_SECONDS = int(os.environ.get("READER_POLL_SECONDS", "4"))
 # Every loaded pipeline gets the editable rule layer (data/patterns/*.jsonl plus enabled learned
 # patterns) unless FABULA_RULES is off; see docs/extraction.md.
 FABULA_RULES = env_bool("FABULA_RULES", True)
