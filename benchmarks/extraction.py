@@ -1,9 +1,13 @@
 """Extraction quality on LitBank: stock spaCy against Fabula's pipeline (get_nlp + extract), same run.
 
-Run: `.venv/bin/python benchmarks/extraction.py [--split test|dev|all] [--show-errors N]`.
-Scores proper-name entities (exact span match), character clustering (B-cubed) and gender against
-LitBank's gold layers, plus checks on the sample stories the product was designed from. Targets are
-reported on the test split (the 20 file names that sort last), which is never used for tuning.
+Run: `.venv/bin/python benchmarks/extraction.py --round [--folds 4] [--throughput 30]` for a round's
+figures: cross-validation on the 80 development documents (the fitted name model is re-fitted on the other
+folds for each held-out fold) and the test split once, both against stock spaCy in the same run, and
+ingest throughput against raw spaCy as whole processes. `--split test|dev|all` scores one split with the
+shipped weights (`--show-errors N` prints errors; never use it on the test split). Scores proper-name
+entities (exact span match), character clustering (B-cubed) and gender against LitBank's gold layers,
+plus checks on the sample stories. Fabula is scored with every layer (LAYERS: LitBank's noun-phrase
+boundaries included) and with the product's DEFAULT_LAYERS (names without describing words).
 Figures go to docs/benchmarks.md.
 """
 
@@ -28,8 +32,8 @@ django.setup()
 import spacy  # noqa: E402
 from django.conf import settings  # noqa: E402
 
-from benchmarks.litbank import LitBankDoc, read_document, split  # noqa: E402
-from nlp.extraction import extract  # noqa: E402
+from benchmarks.litbank import LITBANK_DIR, LitBankDoc, read_document, split  # noqa: E402
+from nlp.extraction import DEFAULT_LAYERS, LAYERS, extract, name_types  # noqa: E402
 from nlp.loading import get_nlp  # noqa: E402
 from nlp.windows import StoryDocs, pipe_windows  # noqa: E402
 
@@ -93,25 +97,112 @@ def gold_genders(doc: LitBankDoc) -> dict[str, str]:
     return {chain: v.most_common(1)[0][0] for chain, v in votes.items() if sum(v.values()) >= 3}
 
 
-def run(names: list[str], *, show_errors: int = 0) -> dict:
-    docs = [read_document(n) for n in names]
+def parse(docs: list[LitBankDoc]) -> tuple[list[set], list[StoryDocs], float, float]:
+    """(stock spaCy's entities, Fabula's spaCy output, stock seconds, Fabula spaCy seconds) for docs."""
     model = settings.SPACY_MODEL
     stock_nlp = spacy.load(model, exclude=list(settings.SPACY_EXCLUDE))  # no Fabula hooks
-    fabula_nlp = get_nlp(model)
-    results: dict = {"docs": len(docs)}
-
     started = time.perf_counter()
     stock = [
         {(e.start_char, e.end_char, LABEL_MAP[e.label_]) for e in d.ents if e.label_ in LABEL_MAP}
         for d in stock_nlp.pipe(doc.text for doc in docs)
     ]
-    results["stock_seconds"] = time.perf_counter() - started
-
+    stock_seconds = time.perf_counter() - started
     started = time.perf_counter()
-    extractions = [extract(sd) for sd in pipe_windows(((doc.text, doc.name) for doc in docs), nlp=fabula_nlp)]
-    results["fabula_seconds"] = time.perf_counter() - started
-    results.update(evaluate(docs, stock, extractions, show_errors=show_errors))
+    sds = list(pipe_windows(((doc.text, doc.name) for doc in docs), nlp=get_nlp(model)))
+    return stock, sds, stock_seconds, time.perf_counter() - started
+
+
+def run(names: list[str], *, show_errors: int = 0, layers=LAYERS) -> dict:
+    docs = [read_document(n) for n in names]
+    stock, sds, stock_seconds, spacy_seconds = parse(docs)
+    started = time.perf_counter()
+    extractions = [extract(sd, frozenset(layers)) for sd in sds]
+    results = evaluate(docs, stock, extractions, show_errors=show_errors)
+    results["stock_seconds"] = stock_seconds
+    results["fabula_seconds"] = spacy_seconds + time.perf_counter() - started
     return results
+
+
+def cross_validated(docs: list[LitBankDoc], sds: list[StoryDocs], folds: int, layers) -> list:
+    """Extractions of every document with the name model fitted on the other folds only (document i is
+    in fold i % folds), so no document is scored by weights that saw it."""
+    import json
+    import tempfile
+
+    from benchmarks.fit_name_types import training_matrix
+    from nlp.extraction.name_types_fit import fit
+
+    shipped = json.loads(Path(settings.FABULA_NAME_TYPES).read_text(encoding="utf-8"))
+    extractions: list = [None] * len(docs)
+    saved = settings.FABULA_NAME_TYPES
+    with tempfile.TemporaryDirectory() as tmp:
+        for fold in range(folds):
+            held = [i for i in range(len(docs)) if i % folds == fold]
+            train = [i for i in range(len(docs)) if i % folds != fold]
+            x, y, w = training_matrix([docs[i] for i in train], [sds[i] for i in train])
+            weights = Path(tmp) / f"fold{fold}.json"
+            model = {**shipped, "weights": [float(b) for b in fit(x, y, w)], "provenance": {"fold": fold}}
+            weights.write_text(json.dumps(model), encoding="utf-8")
+            settings.FABULA_NAME_TYPES = str(weights)
+            name_types.load_weights.cache_clear()
+            for i in held:
+                extractions[i] = extract(sds[i], frozenset(layers))
+    settings.FABULA_NAME_TYPES = saved
+    name_types.load_weights.cache_clear()
+    return extractions
+
+
+def throughput(count: int) -> dict:
+    """Whole processes over the first `count` development texts, best of 2 each, alternating: raw spaCy
+    (load, nlp.pipe, tok2vec + ner) against `manage.py ingest` (load, read, extract, store into a
+    migrated throwaway SQLite database). Wall and CPU seconds of each child process."""
+    import resource
+    import subprocess
+    import tempfile
+
+    dev, _ = split()
+    raw_script = (
+        "import sys, spacy\n"
+        "from pathlib import Path\n"
+        "sys.path.insert(0, '.')\n"
+        "import os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'config.settings.dev')\n"
+        "import django; django.setup()\n"
+        "from django.conf import settings\n"
+        "nlp = spacy.load(settings.SPACY_MODEL, exclude=list(settings.SPACY_EXCLUDE))\n"
+        "texts = [p.read_text(encoding='utf-8') for p in sorted(Path(sys.argv[1]).glob('*.txt'))]\n"
+        "print(sum(len(d.ents) for d in nlp.pipe(texts, batch_size=8)))\n"
+    )
+
+    def timed(cmd: list[str], env: dict) -> tuple[float, float]:
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        started = time.perf_counter()
+        subprocess.run(cmd, cwd=ROOT, env=env, check=True, capture_output=True)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+        return time.perf_counter() - started, cpu
+
+    best: dict[str, tuple[float, float]] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "texts"
+        folder.mkdir()
+        words = 0
+        for name in dev[:count]:
+            text = (LITBANK_DIR / "entities" / "brat" / f"{name}.txt").read_text(encoding="utf-8")
+            (folder / f"{name}.txt").write_text(text, encoding="utf-8")
+            words += len(text.split())
+        for attempt in range(2):
+            database = Path(tmp) / f"bench{attempt}.sqlite3"
+            env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}"}
+            subprocess.run([sys.executable, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True)
+            runs = {
+                "raw": [sys.executable, "-c", raw_script, str(folder)],
+                "ingest": [sys.executable, "manage.py", "ingest", str(folder), "--batch", f"bench{attempt}"],
+            }
+            for kind, cmd in runs.items():
+                wall, cpu = timed(cmd, env)
+                if kind not in best or wall < best[kind][0]:
+                    best[kind] = (wall, cpu)
+    return {"texts": count, "words": words, **best}
 
 
 def evaluate(docs: list[LitBankDoc], stock: list[set], extractions: list, *, show_errors: int = 0) -> dict:
@@ -236,19 +327,87 @@ def report(results: dict, split_name: str) -> str:
     return "\n".join(lines)
 
 
+def headline(results: dict) -> str:
+    """One table row: stock PER F1, then Fabula's PER P/R/F1, GPE F1, B-cubed (detected), gender."""
+    per, gpe = results["fabula"]["PER"], results["fabula"]["GPE"]
+    ok, matched, _ = results["gender"]
+    return (
+        f"{results['stock']['PER'][2]:.3f} | {per[0]:.3f} / {per[1]:.3f} / {per[2]:.3f} | {gpe[2]:.3f} "
+        f"| {results['bcubed_detected'][2]:.3f} | {ok}/{matched} = {ok / matched if matched else 0:.3f}"
+    )
+
+
+def round_figures(folds: int, throughput_texts: int, *, test: bool = True) -> None:
+    """A round: dev cross-validation and the test split once, each with both layer sets, and throughput.
+    `test=False` leaves the test split out (it is run once per round)."""
+    dev, test_names = split()
+    rows = ["| documents | layers | stock PER F1 | Fabula PER P / R / F1 | GPE F1 | B-cubed | gender |"]
+    rows.append("|---|---|---|---|---|---|---|")
+    dev_docs = [read_document(n) for n in dev]
+    stock, sds, _, _ = parse(dev_docs)
+    for name, layers in (("all (LitBank's convention)", LAYERS), ("default (names only)", DEFAULT_LAYERS)):
+        results = evaluate(dev_docs, stock, cross_validated(dev_docs, sds, folds, layers))
+        rows.append(f"| dev, {folds}-fold cross-validation (80) | {name} | {headline(results)} |")
+        print(rows[-1], flush=True)
+    if test:
+        test_docs = [read_document(n) for n in test_names]
+        stock, sds, _, _ = parse(test_docs)
+        for name, layers in (
+            ("all (LitBank's convention)", LAYERS),
+            ("default (names only)", DEFAULT_LAYERS),
+        ):
+            results = evaluate(test_docs, stock, [extract(sd, frozenset(layers)) for sd in sds])
+            rows.append(f"| test (20), shipped weights | {name} | {headline(results)} |")
+            print(rows[-1], flush=True)
+    print("\n".join(rows))
+    if throughput_texts:
+        print_throughput(throughput_texts)
+
+
+def print_throughput(count: int) -> None:
+    """Run throughput() and print its table."""
+    figures = throughput(count)
+    raw, ingest = figures["raw"], figures["ingest"]
+    ratio_wall, ratio_cpu = raw[0] / ingest[0], raw[1] / ingest[1]
+    print(f"\nThroughput, whole processes, {figures['texts']} texts ({figures['words']:,} words), best of 2:")
+    print("| process | wall s | CPU s | words/s | ingest / raw (wall) | ingest / raw (CPU) |")
+    print("|---|---|---|---|---|---|")
+    print(
+        f"| raw spaCy (load + nlp.pipe) | {raw[0]:.1f} | {raw[1]:.1f} "
+        f"| {figures['words'] / raw[0]:,.0f} | 1.00 | 1.00 |"
+    )
+    print(
+        f"| manage.py ingest | {ingest[0]:.1f} | {ingest[1]:.1f} | {figures['words'] / ingest[0]:,.0f} "
+        f"| {ratio_wall:.2f} | {ratio_cpu:.2f} |"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--split", choices=["test", "dev", "all"], default="test")
+    parser.add_argument("--round", action="store_true", help="dev cross-validation, test once, throughput")
+    parser.add_argument("--folds", type=int, default=4, help="cross-validation folds (with --round)")
+    parser.add_argument("--throughput", type=int, default=30, help="texts for the throughput part (0: skip)")
+    parser.add_argument("--no-test", action="store_true", help="with --round: leave the test split out")
+    parser.add_argument("--throughput-only", action="store_true", help="only the throughput part")
+    parser.add_argument("--layers", choices=["all", "default"], default="all", help="with --split")
     parser.add_argument("--show-errors", type=int, default=0, help="print up to N errors per document")
     parser.add_argument("--no-samples", action="store_true")
     args = parser.parse_args()
-    dev, test = split()
-    names = {"test": test, "dev": dev, "all": dev + test}[args.split]
     print(
         f"machine: {platform.platform()}, {os.cpu_count()} CPUs, python {platform.python_version()}, "
         f"spaCy {spacy.__version__}, model {settings.SPACY_MODEL}"
     )
-    print(report(run(names, show_errors=args.show_errors), args.split))
+    if args.throughput_only:
+        print_throughput(args.throughput)
+        return
+    if args.round:
+        round_figures(args.folds, args.throughput, test=not args.no_test)
+        return
+    dev, test = split()
+    names = {"test": test, "dev": dev, "all": dev + test}[args.split]
+    layers = LAYERS if args.layers == "all" else DEFAULT_LAYERS
+    print(report(run(names, show_errors=args.show_errors, layers=layers), args.split))
     if not args.no_samples:
         print("\n| sample check | stock | Fabula |\n|---|---|---|")
         for description, stock_ok, ours_ok in sample_checks():

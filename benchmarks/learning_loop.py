@@ -7,8 +7,9 @@ Everything goes through Fabula's own commands, in a throwaway SQLite database an
    a different task) and imported with `manage.py ingest --label-map PER=PERSON,...` (VEH has no
    counterpart and is left out); the stories are then marked approved.
 2. `manage.py train --batch litbank-train` fine-tunes the base pipeline, holding out 10 of the 80 stories.
-3. Stock spaCy and the trained pipeline (plain doc.ents, and with Fabula's extract on top) are scored on
-   the 20 test documents, which neither training nor rule tuning ever saw.
+3. Stock spaCy and the trained pipeline (plain doc.ents, with every rule layer of Fabula's extract on top,
+   and with only the layers `train` found to help it on its held-out stories, as Fabula drafts with it)
+   are scored on the 20 test documents, which neither training nor rule tuning ever saw.
 """
 
 from __future__ import annotations
@@ -40,7 +41,8 @@ from django.core.management import call_command  # noqa: E402
 
 from benchmarks.extraction import LABEL_MAP, SCORED, score_entities  # noqa: E402
 from benchmarks.litbank import read_document, split  # noqa: E402
-from nlp.extraction import extract  # noqa: E402
+from nlp.extraction import LAYERS, extract, layers_of  # noqa: E402
+from nlp.extraction.rules import add_rules, file_patterns  # noqa: E402
 from nlp.loading import get_nlp  # noqa: E402
 from nlp.windows import pipe_windows  # noqa: E402
 from stories.models import Story  # noqa: E402
@@ -71,9 +73,13 @@ def predictions(nlp, docs) -> list[set]:
     ]
 
 
-def fabula_predictions(nlp, docs) -> list[set]:
+def fabula_predictions(nlp, docs, layers=LAYERS) -> list[set]:
     return [
-        {(s.start, s.end, LABEL_MAP[s.label]) for s in extract(sd).spans if s.label in LABEL_MAP}
+        {
+            (s.start, s.end, LABEL_MAP[s.label])
+            for s in extract(sd, frozenset(layers)).spans
+            if s.label in LABEL_MAP
+        }
         for sd in pipe_windows(((doc.text, doc.name) for doc in docs), nlp=nlp)
     ]
 
@@ -115,18 +121,28 @@ def run(args) -> None:
     test = [read_document(n) for n in test_names]
     exclude = list(settings.SPACY_EXCLUDE)
 
-    def fabula(name):
-        return get_nlp(name)
+    def every_layer(name):
+        """The pipeline with the rule layer whatever train chose, to score every layer on top of it."""
+        nlp = spacy.load(name, exclude=exclude)
+        return add_rules(nlp, file_patterns(settings.FABULA_PATTERNS_DIR))
+
+    drafting = get_nlp(str(model))  # as Fabula drafts with it: only the layers train recorded
+    chosen = ", ".join(layer for layer in LAYERS if layer in layers_of(drafting)) or "none"
 
     rows = {
         "stock spaCy (doc.ents)": score_entities(
             test, predictions(spacy.load(settings.SPACY_MODEL, exclude=exclude), test)
         ),
-        "stock + Fabula extract": score_entities(
-            test, fabula_predictions(fabula(settings.SPACY_MODEL), test)
+        "stock + Fabula extract (every layer)": score_entities(
+            test, fabula_predictions(every_layer(settings.SPACY_MODEL), test)
         ),
         "trained (doc.ents)": score_entities(test, predictions(spacy.load(model, exclude=exclude), test)),
-        "trained + Fabula extract": score_entities(test, fabula_predictions(fabula(str(model)), test)),
+        "trained + Fabula extract (every layer)": score_entities(
+            test, fabula_predictions(every_layer(str(model)), test)
+        ),
+        f"trained + the layers train chose ({chosen})": score_entities(
+            test, fabula_predictions(drafting, test, layers_of(drafting))
+        ),
     }
     print(
         f"machine: {platform.platform()}, {os.cpu_count()} CPUs, spaCy {spacy.__version__}, "

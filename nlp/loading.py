@@ -32,9 +32,10 @@ def load_pipeline(name: str, exclude: tuple[str, ...], patterns: tuple[Pattern, 
 
     from nlp.extraction.memory import release_tensors
     from nlp.extraction.rules import add_rules, file_patterns
+    from nlp.layers import layers_of
 
     nlp = spacy.load(name, exclude=[c for c in exclude if c])
-    if settings.FABULA_RULES:
+    if settings.FABULA_RULES and "patterns" in layers_of(nlp):
         rules = file_patterns(settings.FABULA_PATTERNS_DIR)
         rules += [{"label": label, "pattern": text} for label, text in patterns]
         add_rules(nlp, rules)

@@ -23,7 +23,7 @@ from spacy.training.loop import train as spacy_train
 from spacy.util import filter_spans, load_config, registry
 from thinc.api import Config
 
-from nlp.windows import split_windows
+from nlp.windows import pipe_windows, split_windows
 
 CONFIG = Path(__file__).with_name("training.cfg")
 DOC_CHARS = 5000  # train on paragraph windows: spaCy batches by words, and long docs waste memory
@@ -56,6 +56,7 @@ class TrainResult:
     steps_note: str
     new_scores: dict = field(default_factory=dict)
     base_scores: dict = field(default_factory=dict)
+    layers: dict = field(default_factory=dict)  # nlp.extraction.ablation.choose_layers on the dev stories
 
 
 def reference_docs(nlp: Language, text: str, entities: Entities) -> list[Doc]:
@@ -127,6 +128,7 @@ def train_docs_to_model(
     *,
     train_docs: list[Doc],
     dev_docs: list[Doc],
+    dev_stories: list[tuple[str, Entities]] | None = None,
     base: str,
     output: Path,
     max_steps: int,
@@ -173,7 +175,35 @@ def train_docs_to_model(
         new_scores=ner_scores(spacy.load(output), dev_docs),
         base_scores=ner_scores(base_nlp, dev_docs),
     )
+    if dev_stories:
+        result.layers = record_layers(output, dev_stories)
     (work / "scores.json").write_text(
-        json.dumps({"new": result.new_scores, "base": result.base_scores}, indent=2), encoding="utf-8"
+        json.dumps({"new": result.new_scores, "base": result.base_scores, "layers": result.layers}, indent=2),
+        encoding="utf-8",
     )
     return result
+
+
+def record_layers(output: Path, dev_stories: list[tuple[str, Entities]]) -> dict:
+    """Judge each rule layer on the held-out stories (nlp.extraction.ablation) and record the helpful
+    ones in the saved pipeline's meta.json, where nlp.extraction.layers_of finds them when it drafts."""
+    from nlp.extraction.ablation import choose_layers
+    from nlp.extraction.rules import RULER_NAME, add_rules, file_patterns
+    from nlp.layers import LAYERS_KEY
+
+    nlp = spacy.load(output, exclude=list(settings.SPACY_EXCLUDE))
+    add_rules(nlp, file_patterns(settings.FABULA_PATTERNS_DIR) if settings.FABULA_RULES else [])
+    texts = [text for text, _ in dev_stories]
+
+    def drafts(disable: list[str]) -> list:
+        with nlp.select_pipes(disable=disable):
+            return list(pipe_windows(((t, None) for t in texts), nlp=nlp))
+
+    with_patterns = drafts([])
+    without = drafts([RULER_NAME]) if RULER_NAME in nlp.pipe_names else with_patterns
+    layers = choose_layers(with_patterns, without, [list(entities) for _, entities in dev_stories])
+    meta_path = output / "meta.json"
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    meta[LAYERS_KEY] = layers
+    meta_path.write_text(json.dumps(meta, indent=2), encoding="utf-8")
+    return layers

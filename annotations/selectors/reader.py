@@ -161,8 +161,54 @@ def text_window(story: Story, start: int, end: int) -> str:
     return _substring(story, start, end)
 
 
+@dataclass(frozen=True)
+class ChapterLink:
+    number: int  # 1-based, as the reader's ?chapter=N and #chapter-N say it
+    title: str
+    start: int
+    chunk: int
+
+
+def chapters(story: Story) -> list[ChapterLink]:
+    """The story's chapters from Story.meta["chapters"] (found at ingest or by `extract`), each with the
+    chunk that holds its heading; entries that do not fit the text are left out."""
+    links = []
+    for row in (story.meta or {}).get("chapters") or []:
+        if not isinstance(row, dict):
+            continue
+        start, title = row.get("start"), row.get("title")
+        if not isinstance(start, int) or not isinstance(title, str) or not 0 <= start < story.text_length:
+            continue
+        links.append(ChapterLink(len(links) + 1, title, start, chunk_of_offset(story, start)))
+    return links
+
+
+def chapter_chunk(story: Story, number: int) -> int | None:
+    """The chunk holding chapter `number` (1-based), or None when the story has no such chapter."""
+    found = chapters(story)
+    return found[number - 1].chunk if 1 <= number <= len(found) else None
+
+
+def _mark_chapters(story: Story, html: SafeString, start: int, end: int) -> SafeString:
+    """Give each chapter heading's paragraph in this chunk the anchor the chapter menu links to."""
+    for link in chapters(story):
+        if not start <= link.start < end:
+            continue
+        paragraph = paragraph_containing(story, link.start, link.start + 1)
+        if paragraph is None:
+            continue
+        marker = f'<p class="para" data-start="{paragraph[0]:d}"'
+        html = SafeString(
+            html.replace(
+                marker, f'<p class="para" id="chapter-{link.number}" data-start="{paragraph[0]:d}"', 1
+            )
+        )
+    return html
+
+
 def reader_chunk(*, story: Story, index: int) -> Chunk:
-    """Chunk `index` (clamped to the story) rendered to HTML with its final-set entities."""
+    """Chunk `index` (clamped to the story) rendered to HTML with its final-set entities; chapter
+    headings carry their anchors (#chapter-N)."""
     count = chunk_count(story)
     index = min(max(index, 0), count - 1)
     start, end, pairs = _chunk_span(story, index)
@@ -178,6 +224,7 @@ def reader_chunk(*, story: Story, index: int) -> Chunk:
         paragraphs=pairs,
         rows=rows,
     )
+    html = _mark_chapters(story, html, start, end)
     return Chunk(index=index, count=count, start=start, end=end, html=html)
 
 

@@ -18,7 +18,8 @@ from django.utils import timezone
 
 from annotations.models import SPAN_EDGE_WHITESPACE, Character, Edit, Entity, Label
 from annotations.services.pipeline import drafting_nlp
-from nlp.extraction import Extraction, extract
+from nlp.chapters import find_chapters
+from nlp.extraction import Extraction, extract, layers_of
 from nlp.windows import pipe_windows
 from stories.models import Story
 
@@ -119,6 +120,20 @@ class ReextractReport:
     settled_skipped: int = 0
 
 
+def store_chapters(story: Story) -> bool:
+    """Record the story's chapter headings in Story.meta["chapters"] (stories imported before chapters
+    were found get them on their next extract); True if they changed."""
+    chapters = [c.as_dict() for c in find_chapters(story.text)]
+    if (story.meta or {}).get("chapters", []) == chapters:
+        return False
+    meta = {**(story.meta or {}), "chapters": chapters}
+    if not chapters:
+        meta.pop("chapters")
+    Story.objects.filter(pk=story.pk).update(meta=meta)
+    story.meta = meta
+    return True
+
+
 def reextract(
     *,
     stories: QuerySet[Story],
@@ -134,6 +149,8 @@ def reextract(
     report = report or ReextractReport()
     settled = stories.filter(status__in=[Story.Status.DONE, Story.Status.APPROVED])
     report.settled_skipped += settled.count()
+    for story in _in_chunks(settled):
+        store_chapters(story)  # headings are no suggestion: settled stories get their chapter menu too
     stories = stories.exclude(pk__in=settled.values("pk"))
     labels = known_labels()
     nlp = drafting_nlp()
@@ -142,7 +159,9 @@ def reextract(
         connections.close_all()  # forked spaCy workers must not inherit the connection (see ingest)
     for story_docs in pipe_windows(items, nlp=nlp, n_process=n_process, batch_size=batch_size):
         story = story_docs.context
-        _replace_untouched(story=story, extraction=extract(story_docs), labels=labels, report=report)
+        extraction = extract(story_docs, layers_of(nlp))
+        store_chapters(story)
+        _replace_untouched(story=story, extraction=extraction, labels=labels, report=report)
         report.stories += 1
         if progress:
             progress(story)

@@ -39,7 +39,8 @@ def model_train(
     stdout,
 ) -> TrainResult:
     stories = list(stories)
-    per_story = reference_docs_per_story(final_entities(stories))
+    texts_and_entities = final_entities(stories)
+    per_story = reference_docs_per_story(texts_and_entities)
     entities = sum(len(d.ents) for docs in per_story for d in docs)
     if len(stories) < min_stories or entities < min_entities:
         raise TooLittleData(
@@ -54,6 +55,7 @@ def model_train(
     return train_docs_to_model(
         train_docs=[d for i in train_ids for d in per_story[i]],
         dev_docs=[d for i in dev_ids for d in per_story[i]],
+        dev_stories=[texts_and_entities[i] for i in dev_ids],
         base=base,
         output=output,
         max_steps=max_steps,

@@ -65,6 +65,7 @@ def reader_context(story: Story, index: int = 0, *, with_characters: bool = Fals
     return {
         "story": story,
         "chunk": selectors.reader_chunk(story=story, index=index),
+        "chapters": selectors.chapters(story),
         "legend": selectors.legend(story=story, labels=labels),
         "toolbar_labels": [label for label in labels if label.shown],
         "all_labels": labels,

@@ -10,7 +10,7 @@ version (event `fabula:live` carries the version the page has then seen).
 from __future__ import annotations
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
@@ -30,13 +30,27 @@ TEMPLATE = "annotations/story_detail.html"
 @require_GET
 @editor_required
 def story_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """The reader. With htmx and ?chunk=N: only chunk N and the loader for the next one."""
+    """The reader. With htmx and ?chunk=N: only chunk N and the loader for the next one. ?chapter=N opens
+    the chunk that holds chapter N's heading (the chapter menu links there, with #chapter-N)."""
     story = workspace_story(pk)
     index = chunk_param(request)
+    if "chapter" in request.GET:
+        index = chapter_index(story, request.GET["chapter"])
     if request.htmx and "chunk" in request.GET:
         chunk = selectors.reader_chunk(story=story, index=index)
         return render(request, "annotations/_chunk_more.html", {"story": story, "chunk": chunk})
     return render_reader(request, story, index=index)
+
+
+def chapter_index(story, value: str) -> int:
+    """The chunk of chapter `value` (1-based), or a 404 that says which chapters there are."""
+    count = len(selectors.chapters(story))
+    number = int(value) if value.isdigit() else 0
+    index = selectors.chapter_chunk(story, number)
+    if index is None:
+        have = f"chapters 1 to {count}" if count else "no chapters"
+        raise Http404(f"This story has no chapter {value!r}: it has {have}. Pick one from the chapter menu.")
+    return index
 
 
 @require_GET

@@ -197,6 +197,8 @@ def _export_story(story: Story, rows: list, characters: list[ExportCharacter], l
         "created_at": story.created_at.isoformat(),
         "updated_at": story.updated_at.isoformat(),
         "import": story.meta,
+        # The chapter headings found at ingest, as offsets into the text ({"title", "start", "end"}).
+        "chapters": (story.meta or {}).get("chapters", []),
     }
     return ExportStory(
         id=story.pk, title=story.title, text=story.text, entities=entities, characters=characters, meta=meta

@@ -21,6 +21,7 @@ from interchange.readers import iter_records
 from interchange.services.imported_entities import ImportLabels, RecordRejected, save_imported_entities
 from interchange.services.stories_from_records import story_from_record, titled_by_protagonist
 from nlp.extraction import extract as run_extraction
+from nlp.extraction import layers_of
 from nlp.loading import pipeline_info
 from nlp.windows import pipe_windows
 from stories.models import ImportBatch, Story
@@ -131,8 +132,9 @@ def _extract_and_store(run: _Run, records: Iterator, nlp, *, processes: int, bat
         # Forked spaCy workers must not inherit the open database connection; only this
         # process touches the database, and it reconnects on its next query.
         connections.close_all()
+    layers = layers_of(nlp)
     for story_docs in pipe_windows(records, nlp=nlp, n_process=processes, batch_size=batch_size):
-        run.store_extracted(story_docs.context, run_extraction(story_docs))
+        run.store_extracted(story_docs.context, run_extraction(story_docs, layers))
 
 
 class _Run:

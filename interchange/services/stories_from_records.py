@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 from collections import Counter
 
+from nlp.chapters import find_chapters
 from stories.models import ImportBatch, Story
 from stories.services import word_count
 from stories.sources.records import StoryRecord
@@ -39,6 +40,8 @@ def story_from_record(record: StoryRecord, sha256: str, batch: ImportBatch | Non
     restored = meta.pop("restored", None) or {}
     if record.line and not restored:
         meta["source_line"] = record.line
+    if "chapters" not in meta and (chapters := find_chapters(record.text)):
+        meta["chapters"] = [c.as_dict() for c in chapters]  # offsets into the text, for the reader's menu
     return Story(
         title=(record.title or record.where)[:300],
         text=record.text,

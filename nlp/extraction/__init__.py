@@ -7,5 +7,6 @@ from __future__ import annotations
 
 from nlp.extraction.pipeline import extract
 from nlp.extraction.types import CharacterRow, EntityRow, Extraction
+from nlp.layers import DEFAULT_LAYERS, LAYERS, layers_of
 
-__all__ = ["CharacterRow", "EntityRow", "Extraction", "extract"]
+__all__ = ["DEFAULT_LAYERS", "LAYERS", "CharacterRow", "EntityRow", "Extraction", "extract", "layers_of"]

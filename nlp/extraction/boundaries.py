@@ -149,3 +149,17 @@ def trim_person(text: str, start: int, end: int) -> tuple[int, int]:
         else:
             break
     return words[0][0], words[-1][1]
+
+
+def name_only(text: str, spans: list[Span]) -> list[Span]:
+    """The name without the lower-case words the model put before it ("sister Olga", "venerable Madame
+    Petrova" -> "Olga", "Madame Petrova"): a person's span starts at its first capitalised word."""
+    out = []
+    for span in spans:
+        if span.label == "PERSON":
+            surface = text[span.start : span.end]
+            match = re.search(r"(?:^|(?<=\s))[A-Z]", surface)
+            if match and match.start() > 0:
+                span = Span(span.start + match.start(), span.end, span.label, span.fixed)
+        out.append(span)
+    return out

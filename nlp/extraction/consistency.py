@@ -18,6 +18,7 @@ from nlp.extraction.cues import (
     person_cue,
     place_cue,
 )
+from nlp.extraction.lexicon import place_names, world_given_names
 from nlp.extraction.name_types import fitted_model, name_features, person_probability
 from nlp.extraction.types import Span
 from nlp.extraction.vocabulary import NAME_LABELS, PARTICLES, is_title, sentence_initial, title_start
@@ -235,18 +236,151 @@ def tag_titled(text: str, spans: list[Span]) -> list[Span]:
     return sorted(spans + added, key=lambda s: s.start) if added else spans
 
 
-def make_consistent(text: str, spans: list[Span]) -> list[Span]:
+# Institutions and places whose names open with a given name ("Victoria Station", "Anna Pavlova Ballet
+# School"): a full name ending in one of these words is no person.
+NOT_PERSON_HEADS = {
+    "Company", "Academy", "Ballet", "Ballets", "Theatre", "Theater", "Opera", "School", "College",
+    "University", "Society", "Institute", "Street", "Road", "Station", "Hall", "House", "Park", "Square",
+    "Church", "Hotel", "Hospital", "Bank", "Club", "Museum", "Gallery", "River", "Lake", "Island", "Bay",
+    "Mountains", "Hills", "Avenue", "Lane", "Bridge", "Palace", "Castle", "Cathedral", "Abbey",
+}  # fmt: skip
+OTHER_THAN_PEOPLE = {"ORG", "GPE", "LOC", "FAC", "NORP", "PRODUCT", "WORK_OF_ART", "EVENT", "LAW"}
+
+
+def _given(word: str) -> bool:
+    return word in world_given_names() and word.lower() not in STOP_WORDS
+
+
+def full_names_as_persons(text: str, spans: list[Span]) -> list[Span]:
+    """A given name and a family name typed as something else ("Olga Volkova" ORG, often when it opens the
+    story) is a person: two or three capitalised words, none a place and none a word that heads an
+    institution's or a place's name, whose first word is a common given name, or is used alone
+    elsewhere in the story where the words around it say "person" ("Almira said", "Almira, she")."""
+    places = place_names()
+    alone_as_person: dict[str, bool] = {}
+
+    def first_name_is_a_person(word: str) -> bool:
+        if word not in alone_as_person:
+            alone_as_person[word] = any(
+                person_cue(text, Span(m.start(), m.end(), "PERSON")) > 0
+                for m in re.finditer(rf"(?<![\w’'-]){re.escape(word)}(?![\w’'-])(?! [A-Z])", text)
+            )
+        return alone_as_person[word]
+
+    out = []
+    for s in spans:
+        words = text[s.start : s.end].split()
+        if (
+            s.label in OTHER_THAN_PEOPLE
+            and not s.fixed
+            and 2 <= len(words) <= 3
+            and all(w[:1].isupper() and w.replace("-", "").isalpha() for w in words)
+            and not any(w in places or w in NOT_PERSON_HEADS or w.lower() in STOP_WORDS for w in words)
+            and (_given(words[0]) or first_name_is_a_person(words[0]))
+        ):
+            s = Span(s.start, s.end, "PERSON")
+        out.append(s)
+    return out
+
+
+GIVEN_BEFORE = re.compile(r"(?:^|(?<=[\s“\"‘(]))([A-Z][a-z’'-]+) $")
+
+
+def given_name_before(text: str, spans: list[Span]) -> list[Span]:
+    """ "Sergei Diaghilev" tagged as "Diaghilev" alone: a given name right before a one-word PERSON span
+    belongs to it, unless it is another span's or a title."""
+    out: list[Span] = []
+    for s in sorted(spans, key=lambda s: s.start):
+        if s.label == "PERSON" and " " not in text[s.start : s.end]:
+            match = GIVEN_BEFORE.search(text, max(0, s.start - 30), s.start)
+            if match and _given(match.group(1)) and not is_title(match.group(1)):
+                if not out or out[-1].end <= match.start(1):
+                    s = Span(match.start(1), s.end, "PERSON")
+                elif out[-1].start == match.start(1) and out[-1].label != "PERSON" and not out[-1].fixed:
+                    out.pop()  # "Sergei"(NORP) + "Diaghilev"(PERSON): one name
+                    s = Span(match.start(1), s.end, "PERSON")
+        out.append(s)
+    return out
+
+
+# "her cousin Pavel", "his fellow dancer, Alexei", "a note from Boris": a relation or a role before a name.
+RELATION_BEFORE = re.compile(
+    r"\b(?:cousin|sister|brother|uncle|aunt|friend|colleague|partner|husband|wife|son|daughter|mother|"
+    r"father|niece|nephew|grandmother|grandfather|grandson|granddaughter|fianc[eé]e?|dancer|teacher|coach|"
+    r"pupil|student|maid|servant|neighbour|neighbor|rival|lover|boyfriend|girlfriend)\s*,?\s+$"
+)
+NAME_ALONE = re.compile(r"(?<![\w’'-])[A-Z][a-z’'-]*[a-z](?![\w’'-])")
+CAPITAL_NEAR = re.compile(r" [A-Z]")
+# A name opening a sentence is a person's when a verb follows at once ("Tamara had", "Pavel laughed").
+VERB_AFTER = re.compile(r" (?:had|has|was|is|would|could|will|did|does|said|says|[a-z]+ed)\b")
+DETERMINER_BEFORE = re.compile(
+    r"\b(?:the|a|an|this|that|our|your|their|my|his|her|its|as)\s+$", re.IGNORECASE
+)
+CAPITAL_BEFORE = re.compile(r"(?<![\w’'-])[A-Z][\w’'-]* $")
+
+
+def lone_names(text: str, spans: list[Span]) -> list[Span]:
+    """Given names standing alone that the model missed or typed as a thing ("Pavel" PRODUCT): a common
+    given name the story never writes in lower case, not inside another name, is a person; so is any
+    one-word name right after a relation ("cousin Pavel")."""
+    spans = sorted(spans, key=lambda s: s.start)
+    starts = [s.start for s in spans]
+    ends = [s.end for s in spans]
+    candidates = {m.group() for m in NAME_ALONE.finditer(text) if _given(m.group())}
+    lower = common_words(text, candidates)
+    added: list[Span] = []
+    for match in NAME_ALONE.finditer(text):
+        word, start, end = match.group(), match.start(), match.end()
+        if word not in candidates or lower[word] or not _free(starts, ends, start, end):
+            continue
+        if CAPITAL_NEAR.match(text, end) or CAPITAL_BEFORE.search(text, max(0, start - 30), start):
+            continue  # part of a longer name the model did not see as a person
+        if is_title(word) or len(word) < 3:
+            continue  # "Duke" is a rank
+        if sentence_initial(text, start) and not VERB_AFTER.match(text, end):
+            continue  # "Oh, ..." and "Ah !" open sentences; "Tamara had studied" is someone
+        if DETERMINER_BEFORE.search(text, max(0, start - 8), start):
+            continue  # "the Dane", "a Moon": a thing or a kind
+        added.append(Span(start, end, "PERSON"))
+    out = []
+    for s in spans:
+        surface = text[s.start : s.end]
+        if (
+            s.label in OTHER_THAN_PEOPLE - {"GPE", "LOC", "FAC"}
+            and not s.fixed
+            and " " not in surface
+            and surface[:1].isupper()
+            and RELATION_BEFORE.search(text, max(0, s.start - 30), s.start)
+        ):
+            s = Span(s.start, s.end, "PERSON")
+        out.append(s)
+    return sorted(out + added, key=lambda s: s.start) if added else out
+
+
+def make_consistent(text: str, spans: list[Span], *, relabel: bool = True, tag: bool = True) -> list[Span]:
     """Cleaned, non-overlapping spans of the whole story (all windows at once) -> consistent spans.
 
-    (1) Each name gets one label across the story: whether it is a person is decided by the fitted model
-    of name_types.py over everything the story says about it, which place or thing it is otherwise by
-    the vote of the model's labels and place cues; without fitted weights (FABULA_NAME_TYPES="") a
-    hand-weighted vote decides. Rule-layer spans (`fixed`) are never relabelled. (2) A single
-    capitalised word that is part of a person's multi-word name is PERSON. (3) Untagged occurrences of
-    confirmed person names are tagged.
+    With `relabel`: (1) each name gets one label across the story: whether it is a person is decided by
+    the fitted model of name_types.py over everything the story says about it, which place or thing it
+    is otherwise by the vote of the model's labels and place cues; without fitted weights
+    (FABULA_NAME_TYPES="") a hand-weighted vote decides. Rule-layer spans (`fixed`) are never relabelled.
+    (2) A given name with a family name is a person whatever the model typed it, and a single
+    capitalised word that is part of a person's multi-word name is PERSON. With `tag`: titled names,
+    given names standing alone or cut off a family name, and untagged occurrences of confirmed person
+    names are tagged.
     """
-    spans = vote_labels(text, tag_titled(text, spans))
-    full, parts = person_names(text, spans)
-    spans = relabel_parts(text, spans, parts, full)
+    if relabel:
+        spans = full_names_as_persons(text, spans)
+    if tag:
+        spans = given_name_before(text, tag_titled(text, spans))
+    if relabel:
+        spans = vote_labels(text, spans)
+    if tag:
+        spans = lone_names(text, spans)
+    if relabel:
+        full, parts = person_names(text, spans)
+        spans = relabel_parts(text, spans, parts, full)
+    if not tag:
+        return spans
     full, parts = person_names(text, spans)
     return tag_untagged(text, spans, full, parts)

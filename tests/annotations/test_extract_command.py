@@ -66,7 +66,7 @@ def test_extract_keeps_every_kind_of_editor_work_and_renews_the_rest(nlp):
     assert Story.objects.get().version == story.version + 1
 
 
-def fake(story_docs) -> Extraction:
+def fake(story_docs, layers=None) -> Extraction:
     text = story_docs.text
     return Extraction(
         spans=[

@@ -8,6 +8,7 @@ import pytest
 import spacy
 from django.core.management import CommandError, call_command
 
+from nlp.layers import LAYERS, layers_of
 from tests.factories import make_batch, make_entity, make_story
 
 TEXTS = [
@@ -79,3 +80,10 @@ def test_tiny_training_run_saves_a_pipeline_that_loads(db, settings, tmp_path):
         model_dir / "training" / "scores.json"
     ).exists()
     assert nlp("Anna Petrova danced.").text == "Anna Petrova danced."
+    # Each rule layer was judged on the held-out story; the choice is saved with the pipeline and used.
+    recorded = nlp.meta["fabula_layers"]
+    assert set(recorded["f1"]) == {"all", "chosen", "none"} | {f"without {layer}" for layer in LAYERS}
+    assert set(recorded["layers"]) <= set(LAYERS) and recorded["stories"] == 1
+    assert layers_of(nlp) == set(recorded["layers"])
+    assert "Rule layers judged on the 1 held-out stories" in text
+    assert f"Drafting with this pipeline applies: {', '.join(recorded['layers']) or 'none'}" in text

@@ -227,7 +227,7 @@ def test_progress_lines_without_a_terminal(nlp, tmp_path):
     assert out.count("imported data/samples/") + out.count(f"imported {SAMPLES_DIR}") == 5
 
 
-def fake_extraction(story_docs) -> Extraction:
+def fake_extraction(story_docs, layers=None) -> Extraction:
     text = story_docs.text
     anna = text.index("Anna")
     return Extraction(
@@ -279,7 +279,7 @@ def annotated_line(**changes) -> dict:
 
 
 def test_annotated_jsonl_skips_the_model_and_stores_imported_entities(tmp_path, monkeypatch):
-    def no_model(story_docs):  # pragma: no cover - must not run
+    def no_model(story_docs, layers=None):  # pragma: no cover - must not run
         raise AssertionError("annotated records must not go through the model")
 
     monkeypatch.setattr(ingest_module, "run_extraction", no_model)

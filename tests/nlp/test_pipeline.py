@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from nlp.extraction import extract
+from nlp.extraction import LAYERS, extract
 from nlp.windows import pipe_windows
 from tests.conftest import SAMPLES_DIR
 from tests.nlp.helpers import tagged_story
@@ -41,7 +41,7 @@ def test_extract_links_person_spans_to_characters_protagonist_first(blank_nlp):
 def test_a_widened_span_keeps_the_character_of_its_name(blank_nlp):
     text = "Mr Pontifex smiled. Then old Pontifex laughed, and he left."
     docs = tagged_story(blank_nlp, text, [("Pontifex", "PERSON", 1)])
-    result = extract(docs)
+    result = extract(docs, layers=LAYERS)  # with "noun_phrases", LitBank's convention
     rows = [(text[s.start : s.end], result.characters[s.character].name) for s in result.spans]
     assert rows == [("Mr Pontifex", "Mr Pontifex"), ("old Pontifex", "Mr Pontifex")]
     assert result.characters[0].gender == "male"

@@ -2,7 +2,8 @@
 
 Use it after changing SPACY_MODEL (or the active pipeline in the admin). It replaces only model
 predictions no editor touched; editors' spans, decisions and characters are kept
-(`annotations.services.extraction.reextract`).
+(`annotations.services.extraction.reextract`). It also records each story's chapter headings
+(Story.meta["chapters"]), Done and Approved stories included, whose entities it leaves alone.
 """
 
 from __future__ import annotations

@@ -83,6 +83,15 @@ class Command(BaseCommand):
             f"Held-out entity scores:\n  {score_line('base', result.base_scores)}\n"
             f"  {score_line('new', result.new_scores)}"
         )
+        if result.layers:
+            f1 = result.layers["f1"]
+            self.stdout.write(
+                f"Rule layers judged on the {result.layers['stories']} held-out stories (entity F1): all "
+                f"{f1['all']:.3f}, none {f1['none']:.3f}, "
+                + ", ".join(f"{k} {v:.3f}" for k, v in f1.items() if k.startswith("without"))
+                + f". Drafting with this pipeline applies: {', '.join(result.layers['layers']) or 'none'}"
+                f" (F1 {f1['chosen']:.3f})."
+            )
         self.stdout.write(
             self.style.SUCCESS(
                 f"Saved to {result.path}. Use it with SPACY_MODEL={result.path} or choose it as the active "
