@@ -11,15 +11,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db import connections, transaction
 from django.db.models import F, QuerySet
+from django.utils import timezone
 
 from annotations.models import SPAN_EDGE_WHITESPACE, Character, Edit, Entity, Label
 from annotations.services.pipeline import drafting_nlp
-from nlp.extraction import Extraction, extract
-from nlp.windows import pipe_windows
 from stories.models import Story
+
+if TYPE_CHECKING:
+    from nlp.extraction import Extraction
 
 EDGE_WHITESPACE = "".join(SPAN_EDGE_WHITESPACE)
 
@@ -130,6 +133,8 @@ def reextract(
 
     Done and Approved stories are left as they are and counted in `settled_skipped`.
     """
+    from nlp.windows import pipe_windows  # imports spaCy, which commands that only store never need
+
     report = report or ReextractReport()
     settled = stories.filter(status__in=[Story.Status.DONE, Story.Status.APPROVED])
     report.settled_skipped += settled.count()
@@ -141,11 +146,18 @@ def reextract(
         connections.close_all()  # forked spaCy workers must not inherit the connection (see ingest)
     for story_docs in pipe_windows(items, nlp=nlp, n_process=n_process, batch_size=batch_size):
         story = story_docs.context
-        _replace_untouched(story=story, extraction=extract(story_docs), labels=labels, report=report)
+        replace_untouched(story=story, extraction=extract(story_docs), labels=labels, report=report)
         report.stories += 1
         if progress:
             progress(story)
     return report
+
+
+def extract(story_docs) -> Extraction:
+    """nlp.extraction.extract, imported on first use: it imports spaCy."""
+    from nlp.extraction import extract as run
+
+    return run(story_docs)
 
 
 def _in_chunks(stories: QuerySet[Story], size: int = 100) -> Iterator[Story]:
@@ -169,9 +181,10 @@ def _edited_ids(story: Story) -> tuple[set[int], set[int]]:
 
 
 @transaction.atomic
-def _replace_untouched(
+def replace_untouched(
     *, story: Story, extraction: Extraction, labels: frozenset[str], report: ReextractReport
 ) -> None:
+    """Rewrite the model's draft of one story in one transaction, keeping every editor's row."""
     edited_entities, edited_characters = _edited_ids(story)
     untouched = (
         Entity.objects.filter(
@@ -210,9 +223,11 @@ def _replace_untouched(
     rows = extraction_rows(story=story, extraction=extraction, labels=labels, taken=frozenset(taken))
     reuse = _match_kept_characters(rows.characters, kept_characters)
     rows_save(rows, reuse=reuse)
+    stamp = {"extracted_at": timezone.now()}
     if removable or rows.entities:
         # Open editor pages hold the old spans; the version bump makes their next save re-read.
-        Story.objects.filter(pk=story.pk).update(version=F("version") + 1)
+        stamp["version"] = F("version") + 1
+    Story.objects.filter(pk=story.pk).update(**stamp)
     report.removed += len(removable)
     report.kept += len(kept)
     report.added += len(rows.entities)
