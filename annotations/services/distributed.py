@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from annotations.services.extraction import ReextractReport, extract, known_labels, replace_untouched
 from annotations.services.pipeline import drafting_nlp
+from core.queue import app
 from stories.models import ImportBatch, Story
 
 CONNECTION_ERRORS = (OperationalError, InterfaceError)
@@ -38,8 +39,6 @@ def queue_extraction(story_ids: Iterable[int], *, chunk_size: int | None = None)
     marks are written before anything is sent, so a broker lost half-way leaves the rest marked and a
     re-run (`leftover_ids`) sends them again.
     """
-    from annotations.tasks import extract_stories
-
     ids = sorted(
         Story.objects.filter(pk__in=list(story_ids))
         .exclude(status__in=[Story.Status.DONE, Story.Status.APPROVED])
@@ -50,7 +49,8 @@ def queue_extraction(story_ids: Iterable[int], *, chunk_size: int | None = None)
     for chunk in chunks(ids, 1000):
         Story.objects.filter(pk__in=chunk).update(extraction_queued_at=token, extraction_error=None)
     for chunk in chunks(ids, size):
-        extract_stories.apply_async(args=[chunk, token.isoformat()])
+        # By name: the task module imports this one.
+        app.send_task("annotations.tasks.extract_stories", args=[chunk, token.isoformat()])
     return token, len(ids)
 
 

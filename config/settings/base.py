@@ -223,3 +223,5 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # Stories per extraction task: small enough that a lost worker costs little, big enough for nlp.pipe.
 EXTRACTION_CHUNK_SIZE = int(os.environ.get("EXTRACTION_CHUNK_SIZE", "8"))
+# The most one browser upload may hold once unzipped.
+INGEST_UPLOAD_MAX_BYTES = int(os.environ.get("INGEST_UPLOAD_MAX_BYTES", str(200 * 1024 * 1024)))
