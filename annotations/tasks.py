@@ -27,7 +27,8 @@ def extract_stories(self, story_ids: list[int], token: str) -> int:
     try:
         return extract_queued(story_ids, dt.datetime.fromisoformat(token))
     except CONNECTION_ERRORS as error:
-        connections.close_all()  # the retry opens a fresh connection
+        if not connections["default"].in_atomic_block:
+            connections.close_all()  # the retry opens a fresh connection
         if self.request.retries >= MAX_RETRIES:
             reason = f"the database kept failing after {MAX_RETRIES} retries: {error}"
             try:

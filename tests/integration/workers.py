@@ -3,6 +3,7 @@ processes on a queue of their own (so parallel runs on one RabbitMQ never take e
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -107,10 +108,8 @@ class Worker:
     def kill(self, sig: int = signal.SIGKILL) -> None:
         """Signal the whole group: the worker and its pool process."""
         if self.process.poll() is None:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.process.pid, sig)
-            except ProcessLookupError:
-                pass
         self.process.wait(30)
 
     def stop(self) -> None:
@@ -122,10 +121,8 @@ class Worker:
                 self.kill()
         else:
             # The pool process may outlive a killed parent for a moment: end the group.
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.process.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
 
 
 def delete_queue(queue: str) -> None:
