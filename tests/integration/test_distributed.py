@@ -104,3 +104,41 @@ def test_two_workers_one_killed_every_story_extracted_once_as_in_process(queue, 
     # again (its untouched predictions replaced), so version 2 means exactly once.
     assert {s.version for s in stories if expected[s.sha256]} == {2}
     assert "w2@" in (logs / "w2.log").read_text() and pool[0].process.returncode == -9
+
+
+def test_a_browser_upload_runs_as_a_task_on_the_workers(queue, tmp_path, client, settings):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    from core.queue import app
+    from tests.factories import make_user
+
+    uploads = tmp_path / "uploads"
+    settings.INGEST_UPLOAD_DIR = uploads
+    settings.CELERY_BROKER_URL = workers.BROKER_URL
+    saved = app.conf.broker_url, app.conf.task_default_queue
+    app.conf.broker_url, app.conf.task_default_queue = workers.BROKER_URL, queue
+    texts = workers.litbank_texts()[:6]
+    worker = workers.Worker("up", queue, tmp_path / "up.log", INGEST_UPLOAD_DIR=str(uploads))
+    try:
+        worker.wait_ready()
+        client.force_login(make_user("admin", username="ada"))
+        files = [SimpleUploadedFile(f"t{i}.txt", text.encode()) for i, text in enumerate(texts)]
+        response = client.post(reverse("interchange:import"), {"files": files, "name": "queued"})
+        assert response.status_code == 302
+        batch = ImportBatch.objects.get()
+        deadline = time.monotonic() + 180
+        while time.monotonic() < deadline:
+            batch.refresh_from_db()
+            done = Story.objects.filter(batch=batch, extracted_at__isnull=False).count()
+            if batch.state == ImportBatch.State.FINISHED and done == len(texts):
+                break
+            time.sleep(0.2)
+        page = client.get(response["Location"]).content.decode()
+    finally:
+        app.conf.broker_url, app.conf.task_default_queue = saved
+        worker.stop()
+    assert (batch.state, batch.imported_count) == (ImportBatch.State.FINISHED, len(texts))
+    assert done == len(texts), (tmp_path / "up.log").read_text()[-3000:]
+    assert f'data-count="extracted">{len(texts)}<' in page and "Done." in page
+    assert not any(uploads.iterdir())

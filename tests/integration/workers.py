@@ -48,9 +48,10 @@ def database_url() -> str:
     return f"postgres://{s['USER']}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
 
 
-def environment(queue: str) -> dict[str, str]:
+def environment(queue: str, **extra: str) -> dict[str, str]:
     return {
         **os.environ,
+        **extra,
         "DATABASE_URL": database_url(),
         "CELERY_BROKER_URL": BROKER_URL,
         "CELERY_QUEUE": queue,
@@ -67,7 +68,7 @@ def new_queue() -> str:
 class Worker:
     """`celery -A config worker --concurrency 1` in a process group of its own, logging to a file."""
 
-    def __init__(self, name: str, queue: str, log: Path):
+    def __init__(self, name: str, queue: str, log: Path, **env: str):
         self.name, self.log = name, log
         self.process = subprocess.Popen(
             [
@@ -87,7 +88,7 @@ class Worker:
                 "info",
             ],
             cwd=ROOT,
-            env=environment(queue),
+            env=environment(queue, **env),
             stdout=log.open("wb"),
             stderr=subprocess.STDOUT,
             start_new_session=True,
