@@ -235,8 +235,10 @@ def run(args, work: Path, env: dict) -> None:
 
     base = results["in-process"]["seconds"]
     print(
-        "\n| run | seconds | words/s | vs in-process | vs 1 worker | peak MB per worker (pool + main) | load |"
+        "\n| run | seconds | words/s | vs in-process | vs 1 worker | peak MB per worker (pool + main) |",
+        end="",
     )
+    print(" load |")
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
     inproc_load = results["in-process"]["load"]
     print(f"| in-process | {base:.1f} | {words / base:,.0f} | 1.00 | | | {inproc_load:.2f} |")

@@ -185,6 +185,17 @@ def replace_untouched(
     *, story: Story, extraction: Extraction, labels: frozenset[str], report: ReextractReport
 ) -> None:
     """Rewrite the model's draft of one story in one transaction, keeping every editor's row."""
+    if not Entity.objects.filter(story=story).exists() and not Character.objects.filter(story=story).exists():
+        # Nothing to keep or replace (a story stored for the workers): two queries instead of seven.
+        rows = extraction_rows(story=story, extraction=extraction, labels=labels)
+        rows_save(rows)
+        stamp = {"extracted_at": timezone.now()}
+        if rows.entities:
+            stamp["version"] = F("version") + 1
+        Story.objects.filter(pk=story.pk).update(**stamp)
+        report.added += len(rows.entities)
+        report.characters_added += len(rows.characters)
+        return
     edited_entities, edited_characters = _edited_ids(story)
     untouched = (
         Entity.objects.filter(
