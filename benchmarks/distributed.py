@@ -13,7 +13,9 @@ twice (the second copy carries a marker line, so it is a new story): 200 texts, 
   (`celery -A config worker --concurrency 1`, one per process, as on N machines) started and warm
   (spaCy loads as a worker starts), timed from the command's start to its last story extracted.
 Between runs the stories are deleted, so each run extracts all 200. Peak memory per worker is the
-pool process's VmHWM. Targets: 2 workers >= 1.7x 1 worker; 1 worker >= 0.9x in-process.
+pool process's VmHWM. CPU time (the workers' processes and the command, from /proc and getrusage) counts
+only the work done, not time the scheduler gave to other jobs on a shared machine.
+Targets: 2 workers >= 1.7x 1 worker; 1 worker >= 0.9x in-process.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import resource
 import signal
 import subprocess
 import sys
@@ -54,11 +57,31 @@ def children(pid: int) -> list[int]:
         return []
 
 
+def cpu_seconds_of(pid: int) -> float:
+    """User + system CPU time of a live process, from /proc (utime and stime, in clock ticks)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def vm_hwm_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024
     return 0.0
+
+
+def own_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def reaped_cpu() -> float:
+    """CPU time of finished child processes (the ingest command), which /proc no longer shows."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 class Worker:
@@ -100,6 +123,9 @@ class Worker:
         """(main process, pool process) peak resident memory."""
         pool = children(self.process.pid)
         return vm_hwm_mb(self.process.pid), max((vm_hwm_mb(p) for p in pool), default=0.0)
+
+    def cpu(self) -> float:
+        return cpu_seconds_of(self.process.pid) + sum(cpu_seconds_of(p) for p in children(self.process.pid))
 
     def stop(self) -> None:
         try:
@@ -181,12 +207,16 @@ def run(args, work: Path, env: dict) -> None:
     results = {}
     drafting_nlp()
     load = os.getloadavg()[0]
-    start = time.monotonic()
+    start, cpu = time.monotonic(), own_cpu()
     report = ingest([work / "texts"], batch_name="in-process")
-    seconds = time.monotonic() - start
+    seconds, cpu = time.monotonic() - start, own_cpu() - cpu
     assert report.imported == texts, report.errors
-    results["in-process"] = {"seconds": seconds, "load": load}
-    print(f"in-process: {seconds:.1f}s, {words / seconds:,.0f} words/s (load before {load:.2f})", flush=True)
+    results["in-process"] = {"seconds": seconds, "load": load, "cpu": cpu}
+    print(
+        f"in-process: {seconds:.1f}s, {words / seconds:,.0f} words/s, {words / cpu:,.0f} words/CPU-s "
+        f"(load before {load:.2f})",
+        flush=True,
+    )
 
     for count in args.workers:
         clear()
@@ -197,6 +227,7 @@ def run(args, work: Path, env: dict) -> None:
             for worker in pool:
                 worker.wait_ready()
             load = os.getloadavg()[0]
+            cpu = sum(worker.cpu() for worker in pool) + reaped_cpu()
             start = time.monotonic()
             out = subprocess.run(
                 [
@@ -217,6 +248,7 @@ def run(args, work: Path, env: dict) -> None:
                 check=False,
             )
             seconds = time.monotonic() - start
+            cpu = sum(worker.cpu() for worker in pool) + reaped_cpu() - cpu
             if out.returncode:
                 sys.exit(out.stdout + out.stderr)
             peaks = [worker.peak_mb() for worker in pool]
@@ -224,11 +256,12 @@ def run(args, work: Path, env: dict) -> None:
             for worker in pool:
                 worker.stop()
         assert Story.objects.filter(extracted_at__isnull=False).count() == texts
-        results[count] = {"seconds": seconds, "load": load, "peaks": peaks}
+        results[count] = {"seconds": seconds, "load": load, "peaks": peaks, "cpu": cpu}
         pool_peak = max(p for _, p in peaks)
         print(
             f"{count} worker(s): {seconds:.1f}s, {words / seconds:,.0f} words/s, peak per worker "
-            f"{pool_peak:.0f} MB pool process + {max(m for m, _ in peaks):.0f} MB main "
+            f"{pool_peak:.0f} MB pool process + {max(m for m, _ in peaks):.0f} MB main, "
+            f"{words / cpu:,.0f} words/CPU-s "
             f"(load before {load:.2f})",
             flush=True,
         )
@@ -241,7 +274,9 @@ def run(args, work: Path, env: dict) -> None:
     print(" load |")
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
     inproc_load = results["in-process"]["load"]
-    print(f"| in-process | {base:.1f} | {words / base:,.0f} | 1.00 | | | {inproc_load:.2f} |")
+    base_cpu = words / results["in-process"]["cpu"]
+    cells = f"{base:.1f} | {words / base:,.0f} | 1.00 | | {base_cpu:,.0f} | 1.00 | | {inproc_load:.2f}"
+    print(f"| in-process | {cells} |")
     for count in args.workers:
         r = results[count]
         one = results.get(1, r)["seconds"]
@@ -249,7 +284,8 @@ def run(args, work: Path, env: dict) -> None:
         print(
             f"| {count} worker{'s' if count > 1 else ''} | {r['seconds']:.1f} | {words / r['seconds']:,.0f} "
             "| "
-            f"{base / r['seconds']:.2f} | {one / r['seconds']:.2f} | {peak} | {r['load']:.2f} |"
+            f"{base / r['seconds']:.2f} | {one / r['seconds']:.2f} | {words / r['cpu']:,.0f} | "
+            f"{words / r['cpu'] / base_cpu:.2f} | {peak} | {r['load']:.2f} |"
         )
 
 

@@ -57,6 +57,7 @@ def environment(queue: str, **extra: str) -> dict[str, str]:
         "CELERY_QUEUE": queue,
         "DJANGO_SETTINGS_MODULE": "config.settings.test",
         "EXTRACTION_CHUNK_SIZE": "2",
+        "FABULA_TEST_WORKER": "1",
         "PYTHONUNBUFFERED": "1",
     }
 
