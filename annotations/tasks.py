@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 
 from celery.signals import worker_process_init
 from django.db import connections
@@ -45,7 +46,8 @@ def load_the_pipeline(**_) -> None:
     from annotations.services.pipeline import PipelineUnavailable, drafting_nlp
 
     try:
-        drafting_nlp()
+        nlp = drafting_nlp()
+        log.info("spaCy pipeline %s loaded in worker process %s", nlp.meta.get("name"), os.getpid())
     except (PipelineUnavailable, *CONNECTION_ERRORS) as error:
         log.warning("spaCy not loaded at start (%s); the first task loads it", error)
     finally:

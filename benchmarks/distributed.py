@@ -114,7 +114,8 @@ class Worker:
     def wait_ready(self) -> None:
         deadline = time.monotonic() + 180
         while time.monotonic() < deadline:
-            if " ready." in self.log.read_text(errors="replace") and children(self.process.pid):
+            log = self.log.read_text(errors="replace")
+            if " ready." in log and "spaCy pipeline" in log:  # the pool process has loaded spaCy
                 return
             time.sleep(0.2)
         sys.exit(f"worker did not start; see {self.log}")
@@ -268,11 +269,11 @@ def run(args, work: Path, env: dict) -> None:
 
     base = results["in-process"]["seconds"]
     print(
-        "\n| run | seconds | words/s | vs in-process | vs 1 worker | peak MB per worker (pool + main) |",
+        "\n| run | seconds | words/s | vs in-process | vs 1 worker | words/CPU-s | vs in-process, CPU |",
         end="",
     )
-    print(" load |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+    print(" peak MB per worker (pool + main) | load |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     inproc_load = results["in-process"]["load"]
     base_cpu = words / results["in-process"]["cpu"]
     cells = f"{base:.1f} | {words / base:,.0f} | 1.00 | | {base_cpu:,.0f} | 1.00 | | {inproc_load:.2f}"
