@@ -24,6 +24,7 @@ import argparse
 import os
 import platform
 import resource
+import shutil
 import signal
 import subprocess
 import sys
@@ -172,6 +173,7 @@ def main() -> None:
         connections.close_all()
         with psycopg.connect(server, autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        shutil.rmtree(work, ignore_errors=True)
         try:
             from kombu import Connection
 
