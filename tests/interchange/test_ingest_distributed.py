@@ -47,3 +47,15 @@ def test_no_wait_stores_marks_and_prints_the_batch_and_a_rerun_queues_the_rest(s
         "0 imported, 3 duplicates" in out.getvalue() and "3 stories queued for extraction" in out.getvalue()
     )
     assert sorted(i for ids, _ in sent for i in ids) == sorted(Story.objects.values_list("pk", flat=True))
+
+
+def test_extract_distributed_queues_a_batch_leaving_settled_stories_alone(sent):
+    from tests.factories import make_batch, make_story
+
+    batch = make_batch("stored")
+    stories = [make_story(f"Anna and Boris, part {i}.", batch=batch) for i in range(3)]
+    make_story("Anna, approved.", batch=batch, status=Story.Status.APPROVED)
+    out = StringIO()
+    call_command("extract", "--batch", "stored", "--distributed", "--no-wait", stdout=out)
+    assert "3 stories queued for extraction; 1 done or approved stories left as they are." in out.getvalue()
+    assert sorted(i for ids, _ in sent for i in ids) == [s.pk for s in stories]
