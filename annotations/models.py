@@ -8,7 +8,10 @@ So "the model's original predictions" and "the editors' final set" are both quer
 
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Length
@@ -28,10 +31,42 @@ class Origin(models.TextChoices):
     IMPORTED = "imported", "Imported"
 
 
+LABEL_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,39}")
+LABEL_COLOR = re.compile(r"#[0-9A-Fa-f]{6}")
+
+
+def validate_label_name(value: str) -> None:
+    """A name that is safe everywhere it goes: URLs, CSS selectors, CoNLL tags, brat type names."""
+    if not LABEL_NAME.fullmatch(value or ""):
+        raise ValidationError(
+            "A label name is 1 to 40 characters: a letter, then letters, digits, _ or - "
+            "(e.g. PERSON, WORK_OF_ART); got %(value)r.",
+            code="invalid_label_name",
+            params={"value": value},
+        )
+
+
+def validate_label_color(value: str) -> None:
+    if not LABEL_COLOR.fullmatch(value or ""):
+        raise ValidationError(
+            "A label colour is # and six hex digits, e.g. #1d5fbf; got %(value)r.",
+            code="invalid_label_color",
+            params={"value": value},
+        )
+
+
 class Label(models.Model):
-    name = models.CharField(max_length=40, unique=True, help_text="Code used in exports, e.g. PERSON.")
+    name = models.CharField(
+        max_length=40, unique=True, validators=[validate_label_name],
+        help_text="Code used in exports, e.g. PERSON: a letter, then letters, digits, _ or -.",
+    )  # fmt: skip
     description = models.CharField(max_length=200, blank=True)
-    color = models.CharField(max_length=7, default="#cccccc", help_text="Background colour, #rrggbb.")
+    color = models.CharField(
+        max_length=7,
+        default="#cccccc",
+        validators=[validate_label_color],
+        help_text="Background colour, #rrggbb.",
+    )
     hotkey = models.CharField(max_length=1, blank=True, help_text="One key, 1–9 or a letter.")
     shown = models.BooleanField(default=True, help_text="Shown in the editor by default.")
     order = models.PositiveSmallIntegerField(default=100)
@@ -236,3 +271,18 @@ class LearnedPattern(models.Model):
 
     def __str__(self) -> str:
         return f"{self.text!r} → {self.label_id}"
+
+
+class Presence(models.Model):
+    """Who has a story open in the reader: each open page touches its row every few seconds.
+
+    In the database, not a process cache, so every web worker sees every reader.
+    """
+
+    story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="presences")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="presences")
+    seen_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["story", "user"], name="presence_one_per_reader")]
+        indexes = [models.Index(fields=["story", "seen_at"], name="presence_story_seen")]

@@ -8,6 +8,7 @@ here keeps a chunk of a few hundred entities at about a millisecond.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterable, Sequence
 from html import escape  # what django.utils.html.escape() calls, minus its lazy-string wrapper
@@ -26,21 +27,25 @@ def label_style(color: str) -> str:
     return f"--entity:{color};--entity-fg:{'#111111' if luminance > 0.45 else '#ffffff'}"
 
 
-_CSS_NAME = re.compile(r"^[A-Za-z0-9_-]+$")
+def _css_string(name: str) -> str:
+    """`name` inside a double-quoted CSS string: every character but ASCII letters, digits, `_` and `-`
+    as a six-digit CSS escape, so no name (even one made before names were checked) can end the string."""
+    return "".join(ch if ch.isascii() and (ch.isalnum() or ch in "_-") else f"\\{ord(ch):06x}" for ch in name)
 
 
 def label_css(labels: Iterable) -> SafeString:
-    """One CSS rule per label colouring its marks, so a mark carries only data-label, not a style.
+    """One CSS rule per label, served as the label stylesheet (annotations.views.labels): every element
+    that carries `data-label` (marks, toolbar buttons, legend and dashboard swatches) takes the label's
+    colours from it, so no page needs an inline style."""
+    rules = [f'[data-label="{_css_string(label.name)}"]{{{label_style(label.color)}}}' for label in labels]
+    return SafeString("\n".join(rules))  # names escaped above, colours checked by label_style's regex
 
-    Only names of letters, digits, `_` and `-` (every spaCy label) get a rule, so nothing needs CSS
-    escaping; a mark of any other label shows the fallback grey.
-    """
-    rules = [
-        f'.entity[data-label="{label.name}"]{{{label_style(label.color)}}}'
-        for label in labels
-        if _CSS_NAME.match(label.name)
-    ]
-    return SafeString("\n".join(rules))  # names checked above, colours by label_style's regex
+
+def label_css_version(labels: Iterable) -> str:
+    """Changes whenever a label's name or colour does: the stylesheet's URL carries it, so browsers may
+    keep the stylesheet for as long as it stays the same."""
+    digest = hashlib.sha256(repr(sorted((label.name, label.color) for label in labels)).encode())
+    return digest.hexdigest()[:12]
 
 
 def _segment(text: str, offset: int, start: int, end: int) -> str:

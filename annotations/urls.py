@@ -5,6 +5,7 @@ from django.urls import path
 from annotations.views import characters as character_views
 from annotations.views import dashboard as dashboard_views
 from annotations.views import entities as entity_views
+from annotations.views import labels as label_views
 from annotations.views import reader as reader_views
 from annotations.views import review as review_views
 from annotations.views import undo as undo_views
@@ -35,6 +36,7 @@ urlpatterns += [
         name="review-edit-revert",
     ),
     path("dashboard/", dashboard_views.dashboard, name="dashboard"),
+    path("labels.css", label_views.label_stylesheet, name="label-stylesheet"),
 ]
 
 # Editor workspace: the reader and every edit, all under one story.
@@ -45,10 +47,13 @@ urlpatterns += [
     path(_story, reader_views.story_detail, name="story-detail"),
     path(_story + "legend/", reader_views.story_legend, name="story-legend"),
     path(_story + "history/", reader_views.story_history, name="story-history"),
+    path(_story + "panels/", reader_views.story_panels, name="story-panels"),
+    path(_story + "live/", reader_views.story_live, name="story-live"),
     path(_story + "undo/", undo_views.story_undo, name="story-undo"),
     path(_story + "done/", entity_views.story_done, name="story-done"),
     path(_story + "entities/", entity_views.entity_create, name="entity-create"),
-    path(_story + "labels/<str:label>/review/", entity_views.label_review, name="label-review"),
+    # By id: a label's name is checked where it is made, but an id needs no escaping at all.
+    path(_story + "labels/<int:label_id>/review/", entity_views.label_review, name="label-review"),
     path(_entity, entity_views.entity_detail, name="entity-detail"),
     path(_entity + "label/", entity_views.entity_label, name="entity-label"),
     path(_entity + "resize/", entity_views.entity_resize, name="entity-resize"),

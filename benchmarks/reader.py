@@ -167,10 +167,30 @@ def bench_story(client, story, rounds: int) -> dict[str, list]:
         results["reader (warm)"].append(timed(lambda: client.get(url))[0])
         results["next chunk"].append(timed(lambda: client.get(url + "?chunk=1", headers=HTMX))[0])
     results.update(edit_round(client, story, untagged_words(story), rounds))
-    for name in ("legend", "characters", "history"):
-        path = {"legend": "legend/", "characters": "characters/", "history": "history/"}[name]
+    # After an edit the page refreshes legend and history in one request; characters only when the
+    # edit touched a character.
+    panels = (("legend + history (every edit)", "panels/"), ("characters (when touched)", "characters/"))
+    for name, path in panels:
         results[f"panel refresh: {name}"] = [timed(lambda p=path: client.get(url + p, headers=HTMX))[0]
                                              for _ in range(rounds)]  # fmt: skip
+    # What each open reader costs the server every READER_POLL_SECONDS: presence, and others' changes.
+    from stories.models import Story
+
+    version = Story.objects.values_list("version", flat=True).get(pk=story.pk)
+    results["live poll (nothing new)"] = [
+        timed(lambda: client.get(url + "live/", {"version": version}, headers=HTMX))[0] for _ in range(rounds)
+    ]
+    # A colleague's reader, three of this editor's changes behind: it draws their paragraphs.
+    from django.test import Client
+
+    from tests.factories import make_user
+
+    colleague = Client()
+    colleague.force_login(make_user("reviewer", username=f"colleague{story.pk}"))
+    results["live poll (a colleague's 3 changes to draw)"] = [
+        timed(lambda: colleague.get(url + "live/", {"version": version - 3}, headers=HTMX))[0]
+        for _ in range(rounds)
+    ]
     return results
 
 

@@ -7,6 +7,8 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 
+handler500 = "core.views.server_error"
+
 urlpatterns = [
     path("login/", login_not_required(auth_views.LoginView.as_view()), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

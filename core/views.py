@@ -1,4 +1,6 @@
-"""The notifications page: a person's own notifications, newest first, and marking them read.
+"""The notifications page: a person's own notifications, newest first, and marking them read; the 500
+handler, which answers 503 when the error was the database going away; the login page as django-axes
+shows it to a locked-out username and address.
 
 Each POST answers htmx with the changed partial plus the top bar's badge (out of band), and everyone
 else with a redirect back to the page (POST/redirect/GET). Nobody can see or mark another's notifications.
@@ -6,10 +8,16 @@ else with a redirect back to the page (POST/redirect/GET). Nobody can see or mar
 
 from __future__ import annotations
 
+import sys
+
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.forms import AuthenticationForm
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.db import InterfaceError, OperationalError
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views import defaults
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
 
@@ -17,6 +25,7 @@ from core import notifications
 from core.access import editor_required
 from core.http import HtmxHttpRequest
 from core.models import Notification
+from core.responses import database_unavailable_response
 
 LIST_TEMPLATE = "core/notification_list.html"
 PAGE_SIZE = 50
@@ -56,3 +65,29 @@ def notification_read_all(request: HtmxHttpRequest) -> HttpResponse:
         return redirect("core:notification-list")
     response = render(request, f"{LIST_TEMPLATE}#notifications-read", _list_context(request))
     return trigger_client_event(response, "fabula:notice", {"message": notice})
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """handler500. Django calls it while handling the exception, so sys.exc_info() names it: a lost
+    database (raised in a middleware, before any view could catch it) is a 503, anything else the
+    static 500 page."""
+    if isinstance(sys.exc_info()[1], (OperationalError, InterfaceError)):
+        return database_unavailable_response(request)
+    return defaults.server_error(request)
+
+
+def locked_out(request: HttpRequest, original_response=None, credentials: dict | None = None) -> HttpResponse:
+    """AXES_LOCKOUT_CALLABLE: the login page again, status 429, saying why and for how long."""
+    minutes = max(1, round(settings.AXES_COOLOFF_TIME.total_seconds() / 60))
+    username = (credentials or {}).get("username") or request.POST.get("username", "")
+    message = (
+        f"Too many failed log-ins for “{username}” from this address: log-in is locked for {minutes} "
+        f"minute{'' if minutes == 1 else 's'}. Wait and try again, or ask an admin to unlock it "
+        "(Admin → Access attempts) or to reset your password."
+    )
+    context = {
+        "form": AuthenticationForm(request),
+        "locked_out": message,
+        "next": request.POST.get("next", ""),
+    }
+    return render(request, "registration/login.html", context, status=429)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Lower
 from simple_history.models import HistoricalRecords
 
 
@@ -100,6 +101,15 @@ class Story(models.Model):
         # each version bump would make an edit's cost grow with the story's length.
         constraints = [
             models.CheckConstraint(condition=models.Q(text_length__gt=0), name="story_text_not_empty"),
+        ]
+        # The story list's default order (stories.selectors.story_list's title_key, then id), alone and
+        # within a status: with them a page of 100,000 stories reads 25 index entries instead of
+        # sorting every row.
+        indexes = [
+            models.Index(Lower("title"), "id", name="story_title_key"),
+            models.Index("status", Lower("title"), "id", name="story_status_title_key"),
+            # The review queue: one status, oldest first.
+            models.Index("status", "updated_at", "id", name="story_status_updated"),
         ]
 
     def __str__(self) -> str:

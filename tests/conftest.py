@@ -21,6 +21,15 @@ def seed_rows() -> None:
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: the database rolls back between tests, a process's cache
+    does not, and cached dashboard figures or chunks from one test must not answer in the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _seed_rows_after_flush(request):
     """Transactional tests (the browser's live server needs them) flush every table when they end, the
     seeded labels and groups included. Serialized rollback should restore them but does not when the

@@ -59,3 +59,27 @@ def test_labels_are_editable_in_the_list(client, admin_user):
     html = client.get(reverse("admin:annotations_label_changelist")).content.decode()
     person = Label.objects.get(name="PERSON")
     assert 'name="form-0-color"' in html and person.color in html
+
+
+@pytest.mark.parametrize("model", ["entity", "character", "edit", "story"])
+def test_a_changelist_costs_the_same_queries_for_5_rows_as_for_60(client, admin_user, model):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(admin_user)
+    url = reverse(f"admin:{'stories' if model == 'story' else 'annotations'}_{model}_changelist")
+
+    def add(n: int) -> None:
+        for _ in range(n):
+            story = make_story("Anna Petrova danced in Paris with Boris.")
+            anna = make_character(story)
+            make_entity(story, "Anna Petrova", character=anna)
+            Edit.objects.create(story=story, user=admin_user, action="create", summary="Tagged Anna")
+
+    counts = []
+    for n in (5, 55):
+        add(n)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts

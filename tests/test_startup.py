@@ -1,5 +1,6 @@
-"""A web process starts without importing spaCy: loading it costs seconds and about 75 MB per worker, and
-only extraction needs it. Checked in a fresh interpreter in which `import spacy` fails."""
+"""Where spaCy is paid for. Settings, apps, the admin and the URLs load without it (commands such as
+migrate never pay the seconds and the ~75 MB). The WSGI entry point loads its tokenizer before serving,
+so no request imports any of it. Each is checked in a fresh interpreter."""
 
 from __future__ import annotations
 
@@ -29,3 +30,61 @@ def test_settings_apps_admin_and_urls_load_without_spacy():
         timeout=60,
     )
     assert result.returncode == 0, result.stderr[-2000:]
+
+
+REQUESTS_PROBE = """
+import os, sys
+import config.wsgi  # the web entry point: it loads spaCy's tokenizer before serving anything
+from django.conf import settings
+from django.core.management import call_command
+settings.ALLOWED_HOSTS = ["testserver"]
+call_command("migrate", verbosity=0)
+
+loaded = set(sys.modules)
+imported_late = []
+
+class Watch:
+    # Records, and does not block, any import of a module that the warm-up left unloaded.
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in ("spacy", "thinc") and name not in loaded:
+            imported_late.append(name)
+        return None
+
+sys.meta_path.insert(0, Watch())
+
+from annotations.models import Entity
+from tests.factories import make_entity, make_story, make_user
+from django.test import Client
+story = make_story("Anna Petrova danced in Paris with Boris on Monday.")
+anna = make_entity(story, "Anna Petrova")
+client = Client()
+client.force_login(make_user("editor"))
+base = f"/stories/{story.pk}/"
+answers = [
+    client.get(base).status_code,
+    client.post(base + "entities/", {"start": 23, "end": 28, "label": "GPE", "version": 1}).status_code,
+    client.post(base + f"entities/{anna.pk}/accept/", {"version": 2}).status_code,
+    client.post(
+        base + f"entities/{anna.pk}/resize/", {"side": "end", "direction": "narrow", "version": 3}
+    ).status_code,
+    client.post(base + "undo/", {"version": 4}).status_code,
+]
+assert answers == [200, 302, 302, 302, 302], answers
+assert Entity.objects.filter(story=story, text="Paris", label="GPE").exists()
+print("late:", ",".join(imported_late) or "none")
+"""
+
+
+def test_no_web_request_imports_spacy(tmp_path):
+    """The WSGI entry warms the tokenizer up, so the reader and every kind of edit import nothing of
+    spaCy: the seconds that import costs never land on an editor's request."""
+    env = {
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'probe.sqlite3'}",
+        "PATH": "/usr/bin:/bin",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", REQUESTS_PROBE], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "late: none" in result.stdout, result.stdout

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from annotations.models import Edit, Entity
+from annotations.models import Edit, Entity, Label
 from core.notifications import notify
 from tests.factories import make_character, make_entity, make_story, make_user
 from tests.permissions import assert_anonymous_refused
@@ -62,7 +62,7 @@ def ids():
         "pk": story.pk,
         "entity_id": entity.pk,
         "character_id": character.pk,
-        "label": "PERSON",
+        "label_id": Label.objects.get(name="PERSON").pk,
         "story_id": story.pk,
         "batch_id": 1,
         "notification_id": notification.pk,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from annotations.models import Character, Label
+from core.forms import IdField
 
 
 class VersionForm(forms.Form):
@@ -64,7 +65,7 @@ class LabelReviewForm(VersionForm):
 
 
 class UndoForm(VersionForm):
-    edit = forms.IntegerField(required=False)
+    edit = IdField(required=False, what="change id")
 
 
 class NameForm(VersionForm):

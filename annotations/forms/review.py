@@ -1,9 +1,12 @@
-"""Forms for the reviewer pages: the queue and dashboard filters, and the return-with-comment form."""
+"""Forms for the reviewer pages: the queue and dashboard filters, and the return-with-comment form.
+
+Approve and return carry the story version the review page showed (VersionForm)."""
 
 from __future__ import annotations
 
 from django import forms
 
+from annotations.forms.editor import VersionForm
 from annotations.selectors.dashboard import ALL
 from annotations.services.review import COMMENT_MAX_CHARS, COMMENT_REQUIRED
 from stories.models import ImportBatch, Story
@@ -23,7 +26,9 @@ class ReviewQueueFilterForm(forms.Form):
     )
 
 
-class ReturnForm(forms.Form):
+class ReturnForm(VersionForm):
+    """The comment, and the story version the review page showed (the return is refused if it moved on)."""
+
     comment = forms.CharField(
         max_length=COMMENT_MAX_CHARS,
         strip=True,

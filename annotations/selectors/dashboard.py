@@ -1,14 +1,17 @@
 """Reads for evaluation and the reviewers' dashboard: model-vs-final scores, status counts, work per editor.
 
 `evaluation_stories()` picks the stories to score, `evaluation_compute()` streams their annotations
-(ordered by story, never all stories at once) into nlp.scoring.evaluate().
+(ordered by story, never all stories at once) into nlp.scoring.evaluate(). The dashboard reads the
+figures through `cached()`, which recomputes only when the stories they cover changed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import hashlib
+from collections.abc import Callable, Iterator
 
-from django.db.models import Count, Q, QuerySet
+from django.core.cache import cache
+from django.db.models import Count, Max, Q, QuerySet
 
 from annotations.models import Edit, Entity, Label
 from nlp.scoring import EvaluationResult, Span, evaluate
@@ -17,6 +20,7 @@ from stories.models import ImportBatch, Story
 ALL = "all"
 EVALUATION_STATUSES = [ALL, *Story.Status.values]
 REVIEW_ACTIONS = (Edit.Action.APPROVE, Edit.Action.RETURN)
+CACHE_SECONDS = 24 * 60 * 60
 
 
 def evaluation_stories(
@@ -60,6 +64,26 @@ def _story_pairs(stories: QuerySet[Story]) -> Iterator[tuple[list[Span], list[Sp
 def evaluation_compute(*, stories: QuerySet[Story]) -> EvaluationResult:
     """Score the model's original predictions against the decided annotations of `stories`."""
     return evaluate(_story_pairs(stories))
+
+
+def cached[T](name: str, stories: QuerySet[Story], compute: Callable[[], T]) -> T:
+    """`compute()`, reused while the stories it covers are unchanged.
+
+    The key is the stories' query, how many there are and their latest updated_at: every edit, review
+    decision and re-extraction bumps a story's updated_at (annotations.services.changes), and a new or
+    deleted story changes the count, so a stale figure is never served. Reading the key is one indexed
+    aggregate, so a dashboard over 100,000 stories costs what one over 1,000 does until something
+    changes; the workers need no shared cache for this to stay correct.
+    """
+    fingerprint = stories.order_by().aggregate(n=Count("id"), latest=Max("updated_at"))
+    query = str(stories.order_by("id").values("id").query)
+    key = hashlib.sha256(f"{name}|{query}|{fingerprint['n']}|{fingerprint['latest']}".encode()).hexdigest()
+    key = f"fabula:dashboard:{key}"
+    found = cache.get(key)
+    if found is None:
+        found = compute()
+        cache.set(key, found, CACHE_SECONDS)
+    return found
 
 
 def pending_left_out(*, stories: QuerySet[Story]) -> int:

@@ -19,7 +19,7 @@ from django.db.models.functions import Substr
 from django.utils.safestring import SafeString
 
 from annotations.models import Character, Edit, Entity, Label
-from annotations.rendering import label_style, render_paragraphs
+from annotations.rendering import render_paragraphs
 from stories.models import Story
 
 _BLANK_LINES = re.compile(r"\n[^\S\n]*\n\s*")
@@ -226,7 +226,7 @@ def legend(*, story: Story, labels: list[Label] | None = None) -> list[dict]:
         row = counts.get(label.name, {})
         if label.shown or row:
             items.append(
-                {"label": label, "style": label_style(label.color), "total": row.get("total", 0),
+                {"label": label, "total": row.get("total", 0),
                  "pending": row.get("pending", 0)}
             )  # fmt: skip
     return items

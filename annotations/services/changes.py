@@ -1,8 +1,10 @@
-"""The grouped change log: optimistic version checks, before/after snapshots, and undo.
+"""The grouped change log: conflict checks at the grain of rows, before/after snapshots, and undo.
 
-Every write to a story's spans or characters runs inside `story_change()`: it bumps Story.version only
-if the caller saw the current version (else `StaleVersion`, shown as 409), and `ChangeLog.record()`
-stores one `Edit` with snapshots of every row it touched. `edit_undo()` restores those snapshots.
+Every write to a story's spans or characters runs inside `story_change()`, which locks the story and
+bumps Story.version (the order of changes, for undo and the history). `ChangeLog.record()` stores one
+`Edit` with snapshots of every row the action touched, and refuses (`StaleVersion`, shown as 409) only
+when another person changed one of those rows after the version the caller's page saw: two editors
+working on different entities of one story never collide. `edit_undo()` restores snapshots.
 
 Why our own log next to django-simple-history (which tracks Story): simple-history keeps one row per
 saved object, but one editor action here touches many rows of two models at once (a merge moves every
@@ -35,13 +37,18 @@ _NAME_OF = {Entity: "entity", Character: "character", Story: "story"}
 
 
 class StaleVersion(Exception):
-    """The editor's page shows an older version of the story than the database holds."""
+    """Someone else changed what this action touches after the caller's page saw it; nothing was saved.
 
-    def __init__(self, current: int):
+    `current` is the story's version now; `clash` names who changed what, when known.
+    """
+
+    def __init__(self, current: int, clash: str = ""):
         self.current = current
+        self.clash = clash
+        who = f"{clash} after your page loaded it" if clash else "Someone else changed this story"
         super().__init__(
-            f"Someone else changed this story (it is now at version {current}). Your change was not "
-            "saved; the text has been refreshed, please check it and try again."
+            f"{who} (the story is now at version {current}). Your change was not saved; the text has "
+            "been refreshed, please check it and try again."
         )
 
 
@@ -69,6 +76,7 @@ class ChangeLog:
     story: Story
     user: object
     version: int
+    seen: int = 0  # the version the caller's page showed; changes by others after it may clash
     before: list = field(default_factory=list)
     after: list = field(default_factory=list)
     starts: list = field(default_factory=list)
@@ -77,41 +85,77 @@ class ChangeLog:
     bulk: bool = False  # touched rows all over the story: the page refreshes every loaded chunk
     character_id: int | None = None  # the character the editor acted on, to show in the inspector
 
+    # Set by record(): other people's changes landed between the page's version and this one, so the
+    # page must reload what it shows before its version can count as seen.
+    others_changed: bool = False
+
     def record(self, action: str, summary: str) -> Edit:
+        """Check for clashes (StaleVersion rolls the whole action back), then store the Edit."""
+        self._check_clashes()
         self.edit = Edit.objects.create(
             story=self.story, user=self.user, action=action, summary=summary[:500],
             before=self.before, after=self.after, story_version=self.version,
         )  # fmt: skip
         return self.edit
 
+    def _check_clashes(self) -> None:
+        """Refuse if a row this action touches was changed by someone else after version `seen`.
+
+        "Someone else" is another user, or the command line (user None), which is never the page's
+        own. The story's own row (a status change) clashes with any other change of status. Only the
+        edits since `seen` are read: on a page that is up to date, that is none.
+        """
+        if self.seen >= self.version - 1:
+            return
+        touched = {(entry["model"], entry["id"]) for entry in self.before + self.after}
+        later = Edit.objects.filter(
+            story=self.story, story_version__gt=self.seen, story_version__lt=self.version
+        )
+        if self.user is not None:
+            later = later.exclude(user=self.user)
+        for edit in later.select_related("user").order_by("story_version"):
+            self.others_changed = True
+            rows = [*(edit.before or []), *(edit.after or [])]
+            for entry in rows:
+                if isinstance(entry, dict) and (entry.get("model"), entry.get("id")) in touched:
+                    who = (
+                        (edit.user.get_full_name() or edit.user.get_username())
+                        if edit.user
+                        else "The command line"
+                    )
+                    raise StaleVersion(self.version - 1, f"{who} changed this ({edit.summary})")
+
 
 def story_change(*, story: Story, version: int, user) -> ChangeLog:
-    """Claim the next version of `story` or raise StaleVersion. Call inside transaction.atomic.
+    """Lock `story` and claim its next version for a change made from a page at `version`.
 
-    The conditional UPDATE is the lock: on PostgreSQL it takes the row lock, so a second editor's
-    UPDATE waits, then re-reads the version and matches nothing; SQLite's IMMEDIATE transactions
-    serialise writers. A first edit also moves the story from new to in progress, and an editor's first
-    edit of an unassigned story claims it. stories.policy decides who may edit at all (PermissionDenied).
+    Call inside transaction.atomic. The UPDATE is the lock: on PostgreSQL it takes the row lock, so a
+    second editor's change waits until the first commits and then sees its rows; SQLite's IMMEDIATE
+    transactions serialise writers. Whether the change clashes is decided by ChangeLog.record() from
+    the rows it touches. A first edit also moves the story from new to in progress, and an editor's
+    first edit of an unassigned story claims it. stories.policy decides who may edit at all
+    (PermissionDenied); a version the story never had is StaleVersion.
     """
     # The workflow state and assignee as they are now, not as the caller's page saw them.
     story.status, story.assigned_to_id = Story.objects.values_list("status", "assigned_to").get(pk=story.pk)
     policy.check_edit(user, story)
     claim = {"assigned_to": user} if policy.claims(user, story) else {}
     new = Story.Status.NEW
-    updated = Story.objects.filter(pk=story.pk, version=version).update(
+    Story.objects.filter(pk=story.pk).update(
         version=F("version") + 1,
         status=Case(When(status=new, then=Value(Story.Status.IN_PROGRESS)), default=F("status")),
         updated_at=timezone.now(),
         **claim,
     )
-    if not updated:
-        raise StaleVersion(Story.objects.values_list("version", flat=True).get(pk=story.pk))
-    story.version = version + 1
+    current = Story.objects.values_list("version", flat=True).get(pk=story.pk)
+    if not 0 < version < current:
+        raise StaleVersion(current - 1)
+    story.version = current
     if claim:
         story.assigned_to = user
     if story.status == new:
         story.status = Story.Status.IN_PROGRESS
-    return ChangeLog(story=story, user=user, version=story.version)
+    return ChangeLog(story=story, user=user, version=story.version, seen=version)
 
 
 def undo_candidate(*, story: Story) -> Edit | None:

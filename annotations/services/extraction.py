@@ -192,6 +192,7 @@ def replace_untouched(
         stamp = {"extracted_at": timezone.now()}
         if rows.entities:
             stamp["version"] = F("version") + 1
+            stamp["updated_at"] = timezone.now()
         Story.objects.filter(pk=story.pk).update(**stamp)
         report.added += len(rows.entities)
         report.characters_added += len(rows.characters)
@@ -236,8 +237,10 @@ def replace_untouched(
     rows_save(rows, reuse=reuse)
     stamp = {"extracted_at": timezone.now()}
     if removable or rows.entities:
-        # Open editor pages hold the old spans; the version bump makes their next save re-read.
+        # Open editor pages hold the old spans; the version bump makes their next save re-read, and
+        # updated_at tells cached dashboard figures that this story changed.
         stamp["version"] = F("version") + 1
+        stamp["updated_at"] = timezone.now()
     Story.objects.filter(pk=story.pk).update(**stamp)
     report.removed += len(removable)
     report.kept += len(kept)

@@ -3,6 +3,8 @@
 Both lock the story row, check the reviewer role on the server (PermissionDenied otherwise), refuse a
 story in the wrong status (ReviewConflict), bump the story's version and record an Edit row
 (action approve/return) so the decision shows in the story's history. The story's editor is notified.
+Given the `version` the reviewer saw, both refuse a story that changed since (ReviewStale), so nobody
+approves what they did not see; a caller that passes no version (a command, an API) is not checked.
 """
 
 from __future__ import annotations
@@ -27,6 +29,18 @@ RETURNABLE = (Story.Status.DONE, Story.Status.APPROVED)
 
 class ReviewConflict(Exception):
     """The story is not in a status that allows this decision; the message says why and what to do."""
+
+
+class ReviewStale(ReviewConflict):
+    """The story changed after the reviewer loaded it: what they would decide on is not what they saw."""
+
+
+def _check_version(story: Story, version: int | None, verb: str) -> None:
+    if version is not None and story.version != version:
+        raise ReviewStale(
+            f"“{story.title}” changed after you opened it (you saw version {version}, it is now version "
+            f"{story.version}). Look over the changes below, then {verb} it again."
+        )
 
 
 def _check_reviewer(user, verb: str) -> None:
@@ -55,11 +69,13 @@ def _record(*, story: Story, user, action: str, summary: str, before: dict) -> E
 
 
 @transaction.atomic
-def story_approve(*, story: Story, user, settle: str | None = None) -> Story:
+def story_approve(*, story: Story, user, settle: str | None = None, version: int | None = None) -> Story:
     """Mark a done story approved and clear any earlier return comment.
 
     Pending suggestions refuse it (PendingSuggestions) unless `settle` is "accept" or "reject"; the
-    settling is its own Edit, before the approval. Returns the updated story, a fresh instance.
+    settling is its own Edit, before the approval. `version`: the story version the reviewer saw; if
+    the story has moved on, ReviewStale. None (commands, API callers) skips that check. Returns the
+    updated story, a fresh instance.
     """
     _check_reviewer(user, "approve")
     story = _locked(story)
@@ -68,6 +84,7 @@ def story_approve(*, story: Story, user, settle: str | None = None) -> Story:
             f"“{story.title}” is {story.get_status_display().lower()}, not done: only stories an editor "
             "has marked done can be approved. Reload the review queue to see its current state."
         )
+    _check_version(story, version, "approve")
     before, after = settle_pending(story=story, user=user, settle=settle, verb="approve the story")
     if after:
         verb = "Accepted" if settle == "accept" else "Rejected"
@@ -84,8 +101,10 @@ def story_approve(*, story: Story, user, settle: str | None = None) -> Story:
 
 
 @transaction.atomic
-def story_return(*, story: Story, user, comment: str) -> Story:
-    """Send a done (or approved) story back to its editor with a required comment they will see."""
+def story_return(*, story: Story, user, comment: str, version: int | None = None) -> Story:
+    """Send a done (or approved) story back to its editor with a required comment they will see.
+
+    `version` as for story_approve: the version the reviewer saw, or None for no check."""
     _check_reviewer(user, "return")
     comment = (comment or "").strip()
     if not comment:
@@ -101,6 +120,7 @@ def story_return(*, story: Story, user, comment: str) -> Story:
             f"“{story.title}” is {story.get_status_display().lower()}: only done or approved stories can "
             "be returned. Reload the page to see its current state."
         )
+    _check_version(story, version, "return")
     summary = f"Returned by {user.get_username()}: {comment}"
     story = _transition(story, user, Story.Status.RETURNED, comment, Edit.Action.RETURN, summary)
     message = f"{_name(user)} returned “{story.title}” to you: {comment}"

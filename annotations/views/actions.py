@@ -4,8 +4,10 @@ Every workspace URL needs an editor, reviewer or admin (core.roles.can_edit; a u
 role gets 403). `perform()` is the one path every edit takes: validate the form, call one service,
 and answer 400/404/409 with a short plain message (static/js/app.js shows it) or, on success, with
 only the paragraph that changed (HX-Retarget `#chunk-N > p[data-start=…]`) plus a `fabula:changed`
-event the inspector and side panels listen for. Without htmx, a POST redirects back to the reader
-(POST/redirect/GET).
+event the inspector listens for. On that event the page makes one more request, for the legend and
+the history together (views.reader.story_panels); the characters panel re-fetches itself (event
+`fabula:characters`) only when the change touched a character or a linked mention. So the edit's own
+round trip stays one small render. Without htmx, a POST redirects back to the reader (POST/redirect/GET).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -22,7 +25,6 @@ from django.views.decorators.http import require_http_methods
 from django_htmx.http import reswap, retarget, trigger_client_event
 
 from annotations.models import Label
-from annotations.rendering import label_css, label_style
 from annotations.selectors import reader as selectors
 from annotations.services.changes import ChangeLog, StaleVersion, UndoRefused, undo_candidate
 from core.responses import error_response
@@ -60,18 +62,17 @@ def reader_context(story: Story, index: int = 0, *, with_characters: bool = Fals
     """Everything the full reader page shows. The characters panel loads itself after the page unless
     `with_characters` (its own URL opened without JavaScript)."""
     labels = list(Label.objects.all())
-    styles = {label.name: label_style(label.color) for label in labels}
     return {
         "story": story,
-        "label_css": label_css(labels),
         "chunk": selectors.reader_chunk(story=story, index=index),
         "legend": selectors.legend(story=story, labels=labels),
-        "toolbar_labels": [(label, styles[label.name]) for label in labels if label.shown],
+        "toolbar_labels": [label for label in labels if label.shown],
         "all_labels": labels,
         "characters": selectors.character_panel(story=story) if with_characters else None,
         "history": selectors.history(story=story),
         "undo_edit": undo_candidate(story=story),
         "entity": None,
+        "poll_seconds": settings.READER_POLL_SECONDS,
         **extra,
     }
 
@@ -93,7 +94,7 @@ def _message(exc: Exception) -> str:
     return str(exc)
 
 
-def _form_message(form) -> str:
+def form_message(form) -> str:
     errors = [
         f"{'' if field == '__all__' else field + ': '}{' '.join(msgs)}" for field, msgs in form.errors.items()
     ]
@@ -118,7 +119,7 @@ def stale_response(request: HttpRequest, story: Story, exc: StaleVersion) -> Htt
 def perform(request: HttpRequest, story: Story, form, action: Callable[[dict], ChangeLog]) -> HttpResponse:
     """Validate `form`, run `action(cleaned_data)` (one service call), and answer as described above."""
     if not form.is_valid():
-        return error_response(request, _form_message(form), status=400)
+        return error_response(request, form_message(form), status=400)
     try:
         change = action(form.cleaned_data)
     except StaleVersion as exc:
@@ -140,17 +141,31 @@ def changed_response(request: HttpRequest, story: Story, change: ChangeLog) -> H
         return redirect(reader_url(story, change.starts[0] if change.starts else None, focus))
     detail = {"version": story.version, "status": story.status, "status_label": story.get_status_display(),
               "message": summary, "focus": focus, "character": change.character_id,
-              "refresh": change.bulk or not change.starts}  # fmt: skip
+              # Others changed the story since this page loaded: reload every part it shows, so the
+              # version it carries from now on is one whose changes it has seen.
+              "refresh": change.bulk or not change.starts or change.others_changed}  # fmt: skip
     if detail["refresh"]:
         response = reswap(HttpResponse(status=200), "none")
     else:
-        # Only the paragraph of the chunk that changed (an edit never crosses one): the inspector and
-        # the panels re-fetch themselves on fabula:changed, so the round trip stays one small render.
+        # Only the paragraph of the chunk that changed (an edit never crosses one).
         paragraph = selectors.reader_paragraph(story=story, offset=change.starts[0])
         response = render(request, "annotations/story_detail.html#paragraph", {"paragraph": paragraph})
         target = f'#chunk-{paragraph.chunk} > p[data-start="{paragraph.start}"]'
         response = reswap(retarget(response, target), "outerHTML")
+    if touches_characters(change):
+        response = trigger_client_event(response, "fabula:characters", {})
     return trigger_client_event(response, "fabula:changed", detail)
+
+
+def touches_characters(change: ChangeLog) -> bool:
+    """Whether the characters panel may show something else now: a character row changed, or a mention
+    that is (or was) linked to one."""
+    for entry in change.before + change.after:
+        if entry["model"] == "character":
+            return True
+        if entry["model"] == "entity" and (entry["fields"] or {}).get("character"):
+            return True
+    return False
 
 
 def settle_choice(request: HttpRequest, story: Story, first, *, action: str, verb: str) -> HttpResponse:
@@ -174,6 +189,5 @@ def entity_context(story: Story, entity) -> dict:
     labels = list(Label.objects.all())
     return {
         "all_labels": labels,
-        "entity_style": next((label_style(lb.color) for lb in labels if lb.name == entity.label_id), ""),
         "story_characters": list(story.characters.order_by("name").values("id", "name")),
     }

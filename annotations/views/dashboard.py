@@ -11,6 +11,8 @@ from django.views.decorators.http import require_GET
 from annotations.charts import ChartRow, Series, bar_chart
 from annotations.forms.review import DashboardFilterForm
 from annotations.selectors.dashboard import (
+    ALL,
+    cached,
     editor_work,
     evaluation_compute,
     evaluation_stories,
@@ -37,15 +39,16 @@ STATUS_COLORS = {
 def dashboard_context(*, batch: ImportBatch | None, status: str) -> dict:
     """Everything the page shows, with the four charts laid out (see annotations.charts)."""
     evaluated = evaluation_stories(status=status, batch=batch)
-    result: EvaluationResult = evaluation_compute(stories=evaluated)
+    result: EvaluationResult = cached("evaluation", evaluated, lambda: evaluation_compute(stories=evaluated))
     scores = [*result.labels, result.overall]
     statuses = status_counts(batch=batch)
     work = editor_work(batch=batch)
-    labels = label_frequencies(batch=batch)
+    everything = evaluation_stories(status=ALL, batch=batch)
+    labels = cached("labels", everything, lambda: label_frequencies(batch=batch))
     return {
         "status_label": dict(Story.Status.choices).get(status, "any status"),
         "result": result,
-        "pending_left_out": pending_left_out(stories=evaluated),
+        "pending_left_out": cached("pending", evaluated, lambda: pending_left_out(stories=evaluated)),
         "statuses": statuses,
         "work": work,
         "labels": labels,

@@ -169,10 +169,10 @@ def entity_apply_all(request: HttpRequest, pk: int, entity_id: int) -> HttpRespo
 
 @action_view
 @editor_required
-def label_review(request: HttpRequest, pk: int, label: str) -> HttpResponse:
+def label_review(request: HttpRequest, pk: int, label_id: int) -> HttpResponse:
     """Accept or reject every pending suggestion of one label."""
     story = workspace_story(pk)
-    label_obj = get_object_or_404(Label, name=label)
+    label_obj = get_object_or_404(Label, pk=label_id)
     return perform(
         request,
         story,

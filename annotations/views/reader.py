@@ -1,16 +1,26 @@
 """The reader: the story page, its chunks (loaded on scroll or by ?chunk=N), and the side panels.
 
 Each panel URL answers htmx with its partial and a plain browser with the whole reader page.
+`story_panels` answers the legend and the history at once, as out-of-band swaps: the one refresh the
+page makes after each of its edits. `story_live` is what an open reader polls every few seconds: it
+says the reader is here, names who else is, and redraws the paragraphs others changed since the page's
+version (event `fabula:live` carries the version the page has then seen).
 """
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET
+from django_htmx.http import trigger_client_event
 
 from annotations.selectors import reader as selectors
+from annotations.selectors.live import changes_since, others_here
 from annotations.services.changes import undo_candidate
+from annotations.services.presence import presence_touch
 from annotations.views.actions import chunk_param, render_reader, workspace_story
 from core.access import editor_required
 
@@ -52,3 +62,62 @@ def story_history(request: HttpRequest, pk: int) -> HttpResponse:
         "undo_edit": undo_candidate(story=story),
     }
     return render(request, f"{TEMPLATE}#history-panel", context)
+
+
+def _side_panels(request: HttpRequest, story) -> str:
+    legend = {"story": story, "legend": selectors.legend(story=story), "oob": True}
+    history = {
+        "story": story, "history": selectors.history(story=story), "undo_edit": undo_candidate(story=story),
+        "oob": True,
+    }  # fmt: skip
+    html = render_to_string(f"{TEMPLATE}#legend", legend, request)
+    return html + render_to_string(f"{TEMPLATE}#history-panel", history, request)
+
+
+@require_GET
+@editor_required
+def story_panels(request: HttpRequest, pk: int) -> HttpResponse:
+    """The legend and the history in one response, each swapped into its own place (hx-swap-oob)."""
+    story = workspace_story(pk)
+    if not request.htmx:
+        return render_reader(request, story)
+    return HttpResponse(_side_panels(request, story))
+
+
+def _paragraph_oob(paragraph) -> SafeString:
+    """A redrawn paragraph that replaces its old self wherever the page has that part loaded."""
+    target = f"#chunk-{paragraph.chunk:d} > p[data-start='{paragraph.start:d}']"
+    html = str(paragraph.html)
+    # paragraph.html is rendering.py's own markup and starts with "<p "; the target is built from ints.
+    return SafeString(html.replace("<p ", f'<p hx-swap-oob="outerHTML:{target}" ', 1))
+
+
+@require_GET
+@editor_required
+def story_live(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET ?version=N from an open reader: presence, and others' changes since N drawn in place."""
+    story = workspace_story(pk)
+    try:
+        version = max(0, int(request.GET.get("version", "")))
+    except ValueError:
+        return HttpResponse(
+            "Send the page's story version as ?version=N.", status=400, content_type="text/plain"
+        )
+    presence_touch(story=story, user=request.user)
+    live = changes_since(story=story, version=version, user=request.user)
+    others = others_here(story=story, user=request.user)
+    context = {"story": story, "others": others, "poll_seconds": settings.READER_POLL_SECONDS}
+    parts = [render_to_string(f"{TEMPLATE}#presence", context, request)]
+    if live.any:
+        parts += [_paragraph_oob(paragraph) for paragraph in live.paragraphs]
+        parts.append(_side_panels(request, story))
+    response = HttpResponse("".join(parts))
+    response["X-Fabula-Version"] = str(live.version)
+    if live.paragraphs:
+        response["X-Fabula-Redraws"] = str(len(live.paragraphs))
+    detail = {
+        "version": live.version, "status": story.status, "status_label": story.get_status_display(),
+        "reload": live.reload, "characters": live.characters, "changes": live.summaries[-3:],
+        "changed": live.any,
+    }  # fmt: skip
+    return trigger_client_event(response, "fabula:live", detail)

@@ -29,7 +29,13 @@ from annotations.selectors.review import (
 )
 from annotations.services.changes import StaleVersion, UndoRefused, edit_undo
 from annotations.services.editing import entity_accept, entity_delete, entity_revert
-from annotations.services.review import ReviewConflict, story_approve, story_reopen, story_return
+from annotations.services.review import (
+    ReviewConflict,
+    ReviewStale,
+    story_approve,
+    story_reopen,
+    story_return,
+)
 from annotations.services.settling import SETTLE_CHOICES, PendingSuggestions
 from core.access import reviewer_required
 from core.http import HtmxHttpRequest
@@ -92,11 +98,20 @@ def _decided(request: HtmxHttpRequest, story: Story, message: str, event: str) -
     return redirect("annotations:review-queue")
 
 
-def _refused(request: HtmxHttpRequest, story: Story, status: int, **context) -> HttpResponse:
-    # htmx 2 does not swap 4xx responses, so htmx gets the actions partial with the error and a 200.
+def _refused(request: HtmxHttpRequest, story: Story, status: int, *, stale: bool = False, **context):
+    """htmx 2 does not swap 4xx responses, so htmx gets the actions partial with the error and a 200;
+    when the story changed under the reviewer (`stale`), the fresh diff comes along out of band."""
     if request.htmx:
-        return render(request, DETAIL_TEMPLATE + "#review-actions", _detail_context(story, **context))
+        context = _detail_context(story, **context)
+        body = render_to_string(DETAIL_TEMPLATE + "#review-actions", context, request)
+        if stale:
+            body += render_to_string(DETAIL_TEMPLATE + "#review-diff", {**context, "oob": True}, request)
+        return HttpResponse(body)
     return render(request, DETAIL_TEMPLATE, _detail_context(story, **context), status=status)
+
+
+def _version_error(form) -> str:
+    return " ".join(form.errors.get("version", [])) or "The page sent no valid story version; reload it."
 
 
 @require_POST
@@ -106,11 +121,16 @@ def review_approve(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     settle = request.POST.get("settle") or None
     if settle not in (None, *SETTLE_CHOICES):
         return _refused(request, story, 400, error=f"settle must be one of {', '.join(SETTLE_CHOICES)}.")
+    form = VersionForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, story, 400, error=_version_error(form))
     try:
-        story = story_approve(story=story, user=request.user, settle=settle)
+        story = story_approve(
+            story=story, user=request.user, settle=settle, version=form.cleaned_data["version"]
+        )
     except ReviewConflict as error:
         story.refresh_from_db()
-        return _refused(request, story, 409, error=str(error))
+        return _refused(request, story, 409, error=str(error), stale=isinstance(error, ReviewStale))
     except PendingSuggestions as error:
         return _refused(request, story, 409, error=" ".join(error.messages), pending=error.count)
     return _decided(request, story, f"Approved “{story.title}”.", "story-approved")
@@ -122,15 +142,20 @@ def review_return(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     story = get_object_or_404(Story.objects.defer("text"), pk=pk)
     form = ReturnForm(request.POST)
     if not form.is_valid():
-        return _refused(request, story, 400, return_form=form)
+        error = _version_error(form) if "version" in form.errors else None
+        return _refused(request, story, 400, return_form=form, error=error)
     try:
-        story = story_return(story=story, user=request.user, comment=form.cleaned_data["comment"])
+        story = story_return(
+            story=story, user=request.user, comment=form.cleaned_data["comment"],
+            version=form.cleaned_data["version"],
+        )  # fmt: skip
     except ValidationError as error:
         form.add_error("comment", error)
         return _refused(request, story, 400, return_form=form)
     except ReviewConflict as error:
         story.refresh_from_db()
-        return _refused(request, story, 409, error=str(error), return_form=form)
+        stale = isinstance(error, ReviewStale)
+        return _refused(request, story, 409, error=str(error), return_form=form, stale=stale)
     return _decided(request, story, f"Returned “{story.title}” to the editor.", "story-returned")
 
 
@@ -158,7 +183,12 @@ def _diff_answer(request: HtmxHttpRequest, story: Story, status: int = 200, **co
     """The diff after a one-item decision: its partial for htmx (always 200: htmx 2 does not swap 4xx),
     a redirect back to the page on success, or the full page with the error and `status`."""
     if request.htmx:
-        return render(request, DETAIL_TEMPLATE + "#review-diff", _detail_context(story, **context))
+        # The actions come along out of band: a decision bumps the version their forms carry.
+        context = _detail_context(story, **context)
+        diff = render_to_string(DETAIL_TEMPLATE + "#review-diff", context, request)
+        oob = {**context, "actions_oob": True}
+        actions = render_to_string(DETAIL_TEMPLATE + "#review-actions", oob, request)
+        return HttpResponse(diff + actions)
     if status < 400:
         messages.success(request, context["diff_notice"])
         return redirect("annotations:review-detail", pk=story.pk)

@@ -8,8 +8,9 @@ from django.shortcuts import get_object_or_404
 from annotations.forms import editor as forms
 from annotations.models import Edit
 from annotations.services.changes import edit_undo
-from annotations.views.actions import action_view, perform, workspace_story
+from annotations.views.actions import action_view, form_message, perform, workspace_story
 from core.access import editor_required
+from core.responses import error_response
 
 
 @action_view
@@ -18,8 +19,10 @@ def story_undo(request: HttpRequest, pk: int) -> HttpResponse:
     """POST edit=<id> undoes that change if it still applies cleanly; without it, the latest change."""
     story = workspace_story(pk)
     form = forms.UndoForm(request.POST)
-    edit_id = form.data.get("edit") or None
-    edit = get_object_or_404(Edit, story=story, pk=edit_id) if edit_id and str(edit_id).isdigit() else None
+    if not form.is_valid():
+        return error_response(request, form_message(form), status=400)
+    edit_id = form.cleaned_data["edit"]
+    edit = get_object_or_404(Edit, story=story, pk=edit_id) if edit_id else None
 
     def act(d):
         return edit_undo(story=story, edit=edit, version=d["version"], user=request.user)

@@ -7,10 +7,12 @@ ALLOWED_HOSTS and DATABASE_URL. Without a SECRET_KEY, production refuses to star
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -52,6 +54,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_filters",
     "simple_history",
+    "axes",
     "core",
     "stories",
     "annotations",
@@ -60,7 +63,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "core.middleware.DatabaseUnavailableMiddleware",  # 503, not 500, while the database is away
+    "core.middleware.PrivateNoStoreMiddleware",  # Cache-Control: private, no-store unless a view says
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -70,6 +76,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: it answers a locked-out login attempt
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -97,6 +104,9 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
+        # A kept connection can die quietly (a database restart, a proxy's idle timeout): check it once
+        # at the start of each request and reconnect, rather than fail that request with a 500.
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -116,7 +126,29 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses a locked-out username and address before the password
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
+
+# Login throttling (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one username from one
+# address, that pair is refused for AXES_COOLOFF_MINUTES (429, the login page says why). Locking the
+# pair, not the username alone, keeps a stranger from locking a colleague out. An admin unlocks early
+# by deleting the "Access attempts" rows in the admin, or with `manage.py axes_reset`.
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "core.views.locked_out"  # the login page again, with the reason, status 429
+# Behind a reverse proxy every client has the proxy's address: AXES_PROXY_COUNT (how many proxies add
+# themselves to X-Forwarded-For) makes axes read the client's from that header. Without it the header
+# is ignored, since anyone can send one to dodge the throttle.
+if os.environ.get("AXES_PROXY_COUNT"):
+    AXES_IPWARE_PROXY_COUNT = int(os.environ["AXES_PROXY_COUNT"])
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+else:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 LOGIN_REDIRECT_URL = "stories:story-list"
 LOGOUT_REDIRECT_URL = "login"
 
@@ -132,6 +164,27 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+
+# Content-Security-Policy: scripts, styles and everything else from this site only, nothing inline.
+# Label colours are admin-editable, so they come as a stylesheet from a URL (annotations.views.labels);
+# htmx's own indicator styles are off (base.html) and app.css carries them. FABULA_CSP_REPORT_ONLY=1
+# sends the same policy as Content-Security-Policy-Report-Only instead, to try a change safely.
+_csp = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],  # data: for the favicon
+    "connect-src": [CSP.SELF],
+    "font-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
+if env_bool("FABULA_CSP_REPORT_ONLY", False):
+    SECURE_CSP_REPORT_ONLY = _csp
+else:
+    SECURE_CSP = _csp
 
 # Production hardening; every knob can be relaxed from the environment (e.g. behind a TLS proxy).
 if not DEBUG:
@@ -195,6 +248,8 @@ SPACY_BATCH_CHARS = int(os.environ.get("SPACY_BATCH_CHARS", "100000"))
 INGEST_MAX_BYTES = int(os.environ.get("INGEST_MAX_BYTES", str(10 * 1024 * 1024)))
 MODELS_DIR = Path(os.environ.get("FABULA_MODELS_DIR", BASE_DIR / "models"))
 READER_CHUNK_PARAGRAPHS = int(os.environ.get("READER_CHUNK_PARAGRAPHS", "40"))
+# How often an open reader asks who else is here and what they changed (annotations.views.reader).
+READER_POLL_SECONDS = int(os.environ.get("READER_POLL_SECONDS", "4"))
 # Every loaded pipeline gets the editable rule layer (data/patterns/*.jsonl plus enabled learned
 # patterns) unless FABULA_RULES is off; see docs/extraction.md.
 FABULA_RULES = env_bool("FABULA_RULES", True)

@@ -12,6 +12,8 @@ os.environ.setdefault("DEBUG", "1")
 from .base import *  # noqa: E402,F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Browser tests that are about live updates set it low; elsewhere a poll mid-test is noise.
+READER_POLL_SECONDS = 600
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django import forms
 
 from annotations.models import Label
+from core.forms import parse_id
 from interchange.selectors.export import LAYERS, ExportFilters
 from interchange.writers import FORMAT_NAMES, ExportOptions, pending_warning
 from stories.models import ImportBatch, Story
@@ -92,13 +93,7 @@ class ExportForm(forms.Form):
         return tuple(labels)
 
     def clean_ids(self) -> tuple[int, ...]:
-        parts = _split(self.cleaned_data["ids"])
-        bad = [part for part in parts if not part.isdigit()]
-        if bad:
-            raise forms.ValidationError(
-                f"Story ids must be whole numbers separated by commas; got {bad[0]!r}."
-            )
-        return tuple(int(part) for part in parts)
+        return tuple(parse_id(part, what="story id") for part in _split(self.cleaned_data["ids"]))
 
     def clean(self) -> dict:
         data = super().clean()

@@ -16,7 +16,7 @@ from pathlib import Path
 from django.conf import settings
 
 from interchange.readers import brat, jsonl
-from stories.sources.records import Item, SourceError
+from stories.sources.records import Item, SourceError, name_error
 from stories.sources.text import read_text_file
 
 # reader(path, max_bytes) -> records and errors of one file (or folder, for folder readers).
@@ -87,6 +87,9 @@ def _visible(path: Path, root: Path) -> bool:
 
 
 def _read(path: Path, max_bytes: int) -> Iterator[Item]:
+    if not path.is_dir() and (bad_name := name_error(path)):
+        yield bad_name
+        return
     if path.is_dir():
         for detect, reader in FOLDER_READERS:
             if detect(path):

@@ -13,8 +13,8 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from interchange.readers.checks import span_cut_problem
-from stories.sources.records import SourceError, StoryRecord
+from interchange.readers.checks import span_cut_problem, string_problem
+from stories.sources.records import SourceError, StoryRecord, name_error
 from stories.sources.titles import derive_title
 
 T_LINE = re.compile(r"^(T\d+)\t(\S+) (\d+ \d+(?:;\d+ \d+)*)\t(.*)$")
@@ -34,6 +34,9 @@ def is_brat_folder(folder: Path) -> bool:
 
 def read_brat_folder(folder: Path, max_bytes: int) -> Iterator[StoryRecord | SourceError]:
     for txt in sorted(p for p in folder.rglob("*.txt") if not _hidden(p, folder)):
+        if bad_name := name_error(txt):
+            yield bad_name
+            continue
         ann = txt.with_suffix(".ann")
         if not ann.exists():
             yield SourceError(
@@ -58,6 +61,11 @@ def read_pair(txt: Path, ann: Path, max_bytes: int) -> StoryRecord | SourceError
         return SourceError(str(txt), f"not UTF-8 ({error.reason}); brat files must be UTF-8")
     if not text.strip():
         return SourceError(str(txt), "the text is empty or only whitespace")
+    for path, content in ((txt, text), (ann, standoff)):
+        # Strict UTF-8 decoding leaves no surrogates, so a problem here is a NUL.
+        if problem := string_problem(content):
+            line = content.count("\n", 0, content.index("\x00")) + 1
+            return SourceError(str(path), f"holds {problem}", line)
     try:
         spans, characters = parse_standoff(standoff, text)
     except AnnError as error:

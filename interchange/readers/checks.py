@@ -1,4 +1,5 @@
-"""Checks shared by the annotated readers (JSONL, Prodigy, doccano, brat) on spans against their text.
+"""Checks shared by the annotated readers (JSONL, Prodigy, doccano, brat) on spans against their text,
+and on every string a line carries: nothing the database cannot store gets past a reader.
 
 Offsets count Unicode code points, as Python and spaCy do. A tool that counted UTF-16 units or bytes
 produces offsets that land inside a character: inside a surrogate pair, or between a letter and the
@@ -12,6 +13,40 @@ import unicodedata
 
 class LineError(ValueError):
     """A JSONL line that cannot become a story; the message is shown with the file and line."""
+
+
+def string_problem(value: str) -> str | None:
+    """Why `value` cannot be stored as text, or None. PostgreSQL refuses NUL in text and JSON, and no
+    database can store a lone surrogate (half of a UTF-16 pair, e.g. from a JSON `\\ud800` escape):
+    UTF-8 has no encoding for it."""
+    for index, char in enumerate(value):
+        if char == "\x00":
+            return f"a NUL character (\\u0000) at character {index}; remove it"
+        if "\ud800" <= char <= "\udfff":
+            return (
+                f"a lone surrogate (\\u{ord(char):04x}) at character {index}, half of a UTF-16 pair and "
+                "not a character; fix the escape or remove it"
+            )
+    return None
+
+
+def unstorable(obj, where: str = "") -> str | None:
+    """The first string in a parsed JSON value (keys included) that cannot be stored, and why."""
+    if isinstance(obj, str):
+        problem = string_problem(obj)
+        return f"{where or 'the line'} holds {problem}" if problem else None
+    if isinstance(obj, dict):
+        for key, value in obj.items():
+            name = f"{where}.{key}" if where else f'"{key}"'
+            if problem := string_problem(key):
+                return f"a key in {where or 'the object'} holds {problem}"
+            if problem := unstorable(value, name):
+                return problem
+    elif isinstance(obj, list):
+        for index, value in enumerate(obj):
+            if problem := unstorable(value, f"{where}[{index}]"):
+                return problem
+    return None
 
 
 def _is_mark(char: str) -> bool:

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from interchange.readers.annotated import parse_doccano, parse_fabula_export, parse_prodigy
-from interchange.readers.checks import LineError, check_characters, check_spans
+from interchange.readers.checks import LineError, check_characters, check_spans, unstorable
 from stories.sources.decoding import normalise_newlines, repair_mojibake
 from stories.sources.records import SourceError, StoryRecord
 from stories.sources.titles import derive_title
@@ -55,6 +55,8 @@ def parse_line(raw: bytes, source: str, number: int) -> StoryRecord:
         ) from None
     if not isinstance(obj, dict):
         raise LineError(f'expected a JSON object with a "text", got {type(obj).__name__}')
+    if problem := unstorable(obj):
+        raise LineError(problem)
     for parser in LINE_PARSERS:
         record = parser(obj, source, number)
         if record is not None:

@@ -8,8 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from annotations.models import SPAN_EDGE_WHITESPACE, Character, Entity, Label
+from django.core.exceptions import ValidationError
+
+from annotations.models import SPAN_EDGE_WHITESPACE, Character, Entity, validate_label_name
 from annotations.services.extraction import Rows, rows_save
+from annotations.services.labels import label_get_or_create
 from stories.models import Story
 from stories.sources.records import StoryRecord
 
@@ -32,23 +35,29 @@ class ImportLabels:
     def resolve(self, name: str, where: str) -> str:
         """The label to store for the file's `name`; an unknown one is created or rejected."""
         label = self.label_map.get(name, name)
-        if label not in self.known and not self._created(label):
+        if label not in self.known and not self._created(label, where):
             raise RecordRejected(
                 f"unknown label {label!r} ({where}); add it under Labels in "
                 f"the admin, map it with --label-map {label}=PERSON, or pass --create-labels"
             )
         return label
 
-    def _created(self, name: str) -> bool:
-        """With --create-labels, an unknown label becomes a new Label (not in a dry run).
+    def _created(self, name: str, where: str) -> bool:
+        """With --create-labels, an unknown label becomes a new Label (not in a dry run); a name that
+        is not a valid label name fails the record, dry run or not.
 
         Created inside the story's transaction, so a story that fails leaves no stray label behind."""
-        if not self.create or len(name) > 40:
+        if not self.create:
             return False
-        if not self.dry_run:
-            Label.objects.get_or_create(
-                name=name, defaults={"description": "Created by an annotated import."}
-            )
+        try:
+            validate_label_name(name)
+            if not self.dry_run:
+                label_get_or_create(name=name, description="Created by an annotated import.")
+        except ValidationError as exc:
+            raise RecordRejected(
+                f"cannot create label {name!r} ({where}): {' '.join(exc.messages)} "
+                f"Map it to a valid name with --label-map '{name}=NEW_NAME'."
+            ) from exc
         return True
 
 

@@ -90,7 +90,21 @@
   }
 
   document.addEventListener("htmx:responseError", function (event) {
+    // The reader shows its own conflict notice, with who changed what; one refusal, one message.
+    if (event.detail.xhr.status === 409 && document.getElementById("reader-alert")) return;
     showError(messageFrom(event.detail.xhr));
+  });
+  // In DEBUG (make run), django-htmx adds a document listener that replaces the whole page with any
+  // 400/403/404 answer, to show Django's debug pages. Fabula's own refusals (a text/plain line, or a
+  // page marked data-error-message) belong in the alert region like in production, so they stop here
+  // at the body, before that listener; Django's own debug pages still reach it.
+  document.body.addEventListener("htmx:beforeOnLoad", function (event) {
+    var xhr = event.detail.xhr;
+    if (xhr.status < 400) return;
+    var type = xhr.getResponseHeader("Content-Type") || "";
+    if (type.indexOf("text/plain") === 0 || (xhr.responseText || "").indexOf("data-error-message") !== -1) {
+      event.stopPropagation();
+    }
   });
   document.addEventListener("htmx:sendError", function () {
     showError("Could not reach the server. Check your connection; nothing was saved by that action.");

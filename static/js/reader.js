@@ -129,14 +129,21 @@
     return false;
   }
 
-  /** POST to the focused entity's URL `urlName` (a #reader data attribute), then refocus it. */
-  function onMark(urlName, values) {
+  /**
+   * POST to the focused entity's URL `urlName` (a #reader data attribute), then refocus it, or with
+   * `advance` ("next" or "pending") move on to the next entity or the next suggestion instead: the
+   * mark acted on may vanish (a rejected suggestion is not drawn), and focus must not fall to the page.
+   */
+  var advanceTo = null;
+  function onMark(urlName, values, advance) {
     var mark = focusedMark() || current;
     if (!mark || !document.contains(mark)) {
       announce("Focus an entity first: press j or click one.");
       return;
     }
     pendingFocus = mark.dataset.entityId;
+    var next = advance ? neighbour(mark, advance === "pending") : null;
+    advanceTo = next ? next.dataset.entityId : null;
     post(urlFor(urlName, mark.dataset.entityId), values || {}, mark.closest(".chunk"));
   }
 
@@ -182,6 +189,29 @@
       }
     };
     htmx.ajax("GET", urlFor("entityUrl", id), { target: "#entity-panel", swap: "outerHTML" }).then(settle, settle);
+  }
+
+  /** The first mark after `mark` in reading order (only suggestions if `pendingOnly`), or null. */
+  function neighbour(mark, pendingOnly) {
+    var all = marks();
+    for (var i = all.indexOf(mark) + 1; i < all.length; i++) {
+      if (!pendingOnly || all[i].classList.contains("entity--pending")) return all[i];
+    }
+    return null;
+  }
+
+  function nextPending() {
+    var from = focusedMark() || current;
+    var all = marks();
+    var start = from && document.contains(from) ? all.indexOf(from) + 1 : 0;
+    for (var i = start; i < all.length; i++) {
+      if (all[i].classList.contains("entity--pending")) return focusMark(all[i]);
+    }
+    var loader = text.querySelector(".chunk-loader");
+    if (loader) {
+      loader.scrollIntoView({ block: "end" }); // loads the next part; press n again there
+      announce("No more suggestions in the parts loaded so far: loading the next part.");
+    } else announce("No suggestions left after this one.");
   }
 
   function move(step) {
@@ -247,14 +277,16 @@
   }
 
   function reloadChunks() {
-    text.querySelectorAll("section.chunk").forEach(function (chunk) {
+    // One part after another: htmx queues concurrent htmx.ajax calls on one element and keeps only the
+    // first and the last, which left the parts in between showing what was there before.
+    var chunks = Array.prototype.slice.call(text.querySelectorAll("section.chunk"));
+    chunks.reduce(function (previous, chunk) {
       var index = chunk.dataset.chunk;
-      htmx.ajax("GET", chunk.dataset.chunkUrl, {
-        target: "#chunk-" + index,
-        swap: "outerHTML",
-        select: "#chunk-" + index,
+      var url = chunk.dataset.chunkUrl;
+      return previous.then(function () {
+        return htmx.ajax("GET", url, { target: "#chunk-" + index, swap: "outerHTML", select: "#chunk-" + index });
       });
-    });
+    }, Promise.resolve());
   }
 
   document.body.addEventListener("fabula:changed", function (event) {
@@ -262,7 +294,10 @@
     setVersion(detail);
     showConflict(null);
     if (detail.message) announce(detail.message);
-    if (detail.focus) pendingFocus = String(detail.focus);
+    if (advanceTo) {
+      pendingFocus = advanceTo;
+      advanceTo = null;
+    } else if (detail.focus) pendingFocus = String(detail.focus);
     else if (detail.character) {
       htmx.ajax("GET", urlFor("characterUrl", detail.character), {
         target: "#entity-panel",
@@ -283,6 +318,78 @@
     strong.textContent = "Not saved. ";
     p.append(strong, message); // text, never HTML
     region.append(p);
+  }
+
+  // --- live: others' changes, drawn in while the page is open ----------------------------------------
+  // #presence polls story_live with the page's version; the answer redraws the paragraphs others
+  // changed (out of band) and says, in fabula:live, the version the page has then seen. An answer
+  // computed before one of our own edits landed is older than the page: it is dropped whole.
+  document.body.addEventListener("htmx:configRequest", function (event) {
+    if (event.detail.elt.id === "presence") event.detail.parameters.version = reader.dataset.version;
+  });
+  var kept = null; // the selection and focus to put back after others' paragraphs are redrawn
+  document.body.addEventListener("htmx:beforeSwap", function (event) {
+    if (!event.detail.elt || event.detail.elt.id !== "presence") return;
+    var seen = parseInt(event.detail.xhr.getResponseHeader("X-Fabula-Version") || "0", 10);
+    if (seen < parseInt(reader.dataset.version, 10)) {
+      event.detail.shouldSwap = false;
+      return;
+    }
+    // Only an answer that redraws paragraphs can take the selection away; leave it alone otherwise
+    // (the person may be dragging one out right now).
+    if (!event.detail.xhr.getResponseHeader("X-Fabula-Redraws")) return;
+    readSelection();
+    var focused = focusedMark();
+    kept = {
+      start: selection && selection.start,
+      end: selection && selection.end,
+      focus: focused && focused.dataset.entityId,
+    };
+  });
+  document.body.addEventListener("fabula:live", function (event) {
+    var detail = event.detail || {};
+    if (!detail.changed || detail.version < parseInt(reader.dataset.version, 10)) return;
+    setVersion(detail);
+    if (detail.reload) reloadChunks();
+    if (detail.characters) htmx.trigger(document.body, "fabula:characters", {});
+    if (detail.changes && detail.changes.length) announce(detail.changes.join(" · "));
+  });
+  document.body.addEventListener("htmx:afterSettle", function (event) {
+    if (!kept || !event.detail.elt || event.detail.elt.id !== "presence") return;
+    var was = kept;
+    kept = null;
+    if (was.start !== null && was.end !== null) restoreSelection(was.start, was.end);
+    if (was.focus) {
+      var mark = document.getElementById("entity-" + was.focus);
+      if (mark && text.contains(mark) && document.activeElement !== mark) mark.focus({ preventScroll: true });
+    }
+  });
+
+  /** The DOM position of story offset `offset`: the inverse of offsetOf(). */
+  function positionOf(offset) {
+    var walker = document.createTreeWalker(text, NodeFilter.SHOW_TEXT);
+    for (var node = walker.nextNode(); node; node = walker.nextNode()) {
+      var owner = node.parentElement.closest("[data-start]");
+      if (!owner) continue;
+      var start = parseInt(owner.dataset.start, 10);
+      var chars = Array.from(node.data);
+      if (start <= offset && offset <= start + chars.length) {
+        return { node: node, offset: chars.slice(0, offset - start).join("").length };
+      }
+    }
+    return null;
+  }
+
+  function restoreSelection(start, end) {
+    var from = positionOf(start);
+    var to = positionOf(end);
+    if (!from || !to) return;
+    var range = document.createRange();
+    range.setStart(from.node, from.offset);
+    range.setEnd(to.node, to.offset);
+    var sel = window.getSelection();
+    sel.removeAllRanges();
+    sel.addRange(range);
   }
 
   document.body.addEventListener("fabula:stale", function (event) {
@@ -329,12 +436,21 @@
     "previous-entity": function () {
       move(-1);
     },
+    // Accept or reject, then on to the next entity: the correction loop never leaves the keyboard.
     accept: function () {
-      onMark("entityAcceptUrl");
+      onMark("entityAcceptUrl", {}, "next");
     },
     "delete": function () {
-      onMark("entityDeleteUrl");
+      onMark("entityDeleteUrl", {}, "next");
     },
+    // The same, straight on to the next suggestion still to decide (Prodigy's accept / reject loop).
+    "accept-next-pending": function () {
+      onMark("entityAcceptUrl", {}, "pending");
+    },
+    "reject-next-pending": function () {
+      onMark("entityDeleteUrl", {}, "pending");
+    },
+    "next-pending": nextPending,
     "widen-start": resize("start", "widen"),
     "widen-end": resize("end", "widen"),
     "narrow-start": resize("start", "narrow"),

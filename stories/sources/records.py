@@ -5,7 +5,9 @@ Plain data, shared by the plain-text reader here and every annotated format in `
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
+from pathlib import Path
 
 
 @dataclass
@@ -46,3 +48,22 @@ class SourceError:
 
 
 Item = StoryRecord | SourceError
+
+
+def display_path(path: Path | str) -> str:
+    """`path` as text that can be printed and stored: name bytes that are not UTF-8 shown as \\xNN."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
+def name_error(path: Path) -> SourceError | None:
+    """A SourceError for a path whose name is not valid UTF-8 (Python keeps such bytes as surrogates,
+    which no database can store as the story's source), else None."""
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:
+        return SourceError(
+            display_path(path),
+            "the file name is not valid UTF-8; rename the file (e.g. `convmv -f latin1 -t utf-8 --notest`) "
+            "and import it again",
+        )
+    return None

@@ -136,3 +136,49 @@ def test_every_change_records_who_what_and_the_version(story, editor):
     assert (edit.user, edit.action, edit.story_version) == (editor, "accept", 2)
     assert edit.before[0]["fields"]["review_state"] == "pending"
     assert edit.after[0]["fields"]["review_state"] == "accepted"
+
+
+class TestClashes:
+    """A change is refused only when someone else changed one of its rows after the page's version."""
+
+    def test_no_lost_update_on_the_same_entity(self, story, editor, reviewer):
+        paris = make_entity(story, "Paris", "PERSON")
+        editing.entity_relabel(story=fresh(story), pk=paris.pk, label=Label.objects.get(name="GPE"),
+                               user=editor, version=1)  # fmt: skip
+        with pytest.raises(StaleVersion, match="changed this"):
+            editing.entity_relabel(story=fresh(story), pk=paris.pk, label=Label.objects.get(name="LOC"),
+                                   user=reviewer, version=1)  # fmt: skip
+        paris.refresh_from_db()
+        assert paris.label_id == "GPE" and Edit.objects.count() == 1 and fresh(story).version == 2
+
+    def test_no_needless_conflict_on_different_rows(self, story, editor, reviewer):
+        paris = make_entity(story, "Paris", "PERSON")
+        moscow = make_entity(story, "Moscow", "PERSON")
+        editing.entity_accept(story=fresh(story), pk=paris.pk, user=editor, version=1)
+        editing.entity_delete(story=fresh(story), pk=moscow.pk, user=reviewer, version=1)
+        characters.character_create(story=fresh(story), name="Boris", user=reviewer, version=1)
+        assert fresh(story).version == 4 and Edit.objects.count() == 3
+
+    def test_a_bulk_action_touching_one_changed_row_writes_nothing(self, story, editor, reviewer):
+        paris = make_entity(story, "Paris", "PERSON")
+        boris = make_entity(story, "Boris", "PERSON")
+        editing.entity_relabel(story=fresh(story), pk=boris.pk, label=Label.objects.get(name="ORG"),
+                               user=editor, version=1)  # fmt: skip
+        Entity.objects.filter(pk=boris.pk).update(review_state="pending", label_id="PERSON")
+        with pytest.raises(StaleVersion):
+            editing.entities_review_label(story=fresh(story), label=Label.objects.get(name="PERSON"),
+                                          accept=True, user=reviewer, version=1)  # fmt: skip
+        paris.refresh_from_db()
+        assert paris.review_state == "pending"  # the bulk action rolled back as a whole
+
+    def test_the_command_line_is_never_the_pages_own(self, story):
+        paris = make_entity(story, "Paris", "PERSON")
+        editing.entity_accept(story=fresh(story), pk=paris.pk, user=None, version=1)
+        with pytest.raises(StaleVersion, match="The command line changed this"):
+            editing.entity_delete(story=fresh(story), pk=paris.pk, user=None, version=1)
+
+    def test_a_version_the_story_never_had_is_refused(self, story, editor):
+        paris = make_entity(story, "Paris", "PERSON")
+        with pytest.raises(StaleVersion):
+            editing.entity_accept(story=fresh(story), pk=paris.pk, user=editor, version=9)
+        assert fresh(story).version == 1

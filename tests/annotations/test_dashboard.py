@@ -49,7 +49,7 @@ class TestDashboardPage:
         case = build_evaluation_case()
         Edit.objects.create(story=case["one"], user=editor, action=Edit.Action.CREATE)
         html = reviewer_client.get(URL).content.decode()
-        assert html.count("<svg") == 4
+        assert html.count('<svg xmlns="http://www.w3.org/2000/svg"') == 4  # legend keys are small svgs too
         assert 'aria-label="Precision, recall and F1 per label"' in html
         # PERSON recall is 1.0: a bar the full plot width, with its value in the tooltip.
         assert (
@@ -170,3 +170,34 @@ class TestBarChart:
         assert [tick.text for tick in one.ticks] == ["0", "1", "2", "3", "4"]
         big = bar_chart(title="t", rows=[ChartRow("a", [90])], series=[Series("", "")])
         assert [tick.text for tick in big.ticks] == ["0", "25", "50", "75", "100"]
+
+
+class TestCachedFigures:
+    def test_figures_are_computed_once_until_a_story_changes(self, reviewer_client, reviewer, monkeypatch):
+        from annotations.views import dashboard as view
+
+        case = build_evaluation_case()
+        calls = []
+        real = view.evaluation_compute
+        monkeypatch.setattr(view, "evaluation_compute", lambda **kw: calls.append(1) or real(**kw))
+        first = reviewer_client.get(URL).content.decode()
+        again = reviewer_client.get(URL).content.decode()
+        assert len(calls) == 1 and cells(again, "overall") == cells(first, "overall")
+        # Approving the done story changes the approved set: the next view recomputes and shows it.
+        story_approve(story=case["three"], user=reviewer)
+        after = reviewer_client.get(URL).content.decode()
+        assert len(calls) == 2
+        assert cells(after, "overall") == ["5", "6", "2", "4", "3", "0.333", "0.400", "0.364"]
+        assert "3 approved stories" in after
+
+    def test_an_edit_of_a_story_in_the_set_refreshes_the_figures(self, reviewer_client, reviewer):
+        from annotations.models import Entity
+        from annotations.services.editing import entity_revert
+
+        case = build_evaluation_case()
+        Story.objects.filter(pk=case["one"].pk).update(status=Story.Status.DONE)
+        before = reviewer_client.get(URL, {"status": "done"}).content.decode()
+        paris = Entity.objects.get(story=case["one"], text="Paris")
+        entity_revert(story=case["one"], pk=paris.pk, user=reviewer, version=case["one"].version)
+        after = reviewer_client.get(URL, {"status": "done"}).content.decode()
+        assert cells(before, "PERSON")[2] != cells(after, "PERSON")[2]  # true positives went up

@@ -34,18 +34,38 @@ def test_text_without_blank_lines_is_split_into_lines_when_long():
     assert len(split_paragraphs(text)) == 2000
 
 
-def test_label_colours_come_from_one_css_block_not_per_mark(editor_client):
+def test_label_colours_come_from_one_stylesheet_not_per_mark(editor_client):
     from annotations.models import Label
     from annotations.rendering import label_css
 
     odd = Label(name='X"]{}body{display:none', color="#000000")
     css = label_css([Label.objects.get(name="PERSON"), odd])
-    assert css == '.entity[data-label="PERSON"]{--entity:#ffd6a5;--entity-fg:#111111}'
+    assert css.splitlines()[0] == '[data-label="PERSON"]{--entity:#ffd6a5;--entity-fg:#111111}'
+    # A name made before names were checked cannot end the CSS string: its quote and braces are escaped.
+    assert css.splitlines()[1].startswith('[data-label="X\\000022\\00005d\\00007b\\00007d')
+    assert css.count('"') == 4
     story = make_story("Anna met Boris.")
     make_entity(story, "Anna")
     page = editor_client.get(f"/stories/{story.pk}/").content.decode()
-    assert '.entity[data-label="PERSON"]{--entity:#ffd6a5' in page
+    assert "<style" not in page and ' style="' not in page
+    href = re.search(r'<link rel="stylesheet" href="(/labels\.css\?v=[0-9a-f]+)">', page).group(1)
+    sheet = editor_client.get(href)
+    assert sheet["Content-Type"].startswith("text/css")
+    assert '[data-label="PERSON"]{--entity:#ffd6a5' in sheet.content.decode()
+    assert sheet["Cache-Control"] == "private, max-age=31536000, immutable"
     assert 'data-label="PERSON" data-start="0"' in page
+
+
+def test_the_label_stylesheet_url_changes_with_a_colour(editor_client):
+    from annotations.models import Label
+    from annotations.views.labels import label_stylesheet_url
+
+    before = label_stylesheet_url()
+    Label.objects.filter(name="PERSON").update(color="#123456")
+    after = label_stylesheet_url()
+    assert before != after
+    assert editor_client.get(before)["Cache-Control"] == "private, no-cache"  # stale: not to be kept
+    assert "--entity:#123456" in editor_client.get(after).content.decode()
 
 
 def test_label_text_colour_has_contrast():

@@ -296,7 +296,8 @@ class TestPermissionMatrix:
     def test_approve(self, client, role, htmx):
         story = make_story(title="A done story", status=Story.Status.DONE)
         url = reverse("annotations:review-approve", args=[story.pk])
-        response = client_for(client, role).post(url, headers=HTMX if htmx else {})
+        data = {"version": story.version}
+        response = client_for(client, role).post(url, data, headers=HTMX if htmx else {})
         story.refresh_from_db()
         if role == "anonymous":
             assert_sent_to_login(response, htmx)
@@ -323,7 +324,8 @@ class TestPermissionMatrix:
     def test_return(self, client, role, htmx):
         story = make_story(title="A done story", status=Story.Status.DONE)
         url = reverse("annotations:review-return", args=[story.pk])
-        response = client_for(client, role).post(url, {"comment": "Tag Boris."}, headers=HTMX if htmx else {})
+        data = {"comment": "Tag Boris.", "version": story.version}
+        response = client_for(client, role).post(url, data, headers=HTMX if htmx else {})
         story.refresh_from_db()
         if role == "anonymous":
             assert_sent_to_login(response, htmx)
@@ -355,7 +357,7 @@ class TestReviewViewsRefusals:
     def test_return_without_comment_is_400_and_changes_nothing(self, reviewer_client):
         story = make_story(status=Story.Status.DONE)
         response = reviewer_client.post(
-            reverse("annotations:review-return", args=[story.pk]), {"comment": " "}
+            reverse("annotations:review-return", args=[story.pk]), {"comment": " ", "version": story.version}
         )
         assert response.status_code == 400
         assert "Write a comment that tells the editor what to fix" in response.content.decode()
@@ -365,7 +367,7 @@ class TestReviewViewsRefusals:
     def test_return_without_comment_over_htmx_rerenders_the_form(self, reviewer_client):
         story = make_story(status=Story.Status.DONE)
         url = reverse("annotations:review-return", args=[story.pk])
-        response = reviewer_client.post(url, {"comment": ""}, headers=HTMX)
+        response = reviewer_client.post(url, {"comment": "", "version": story.version}, headers=HTMX)
         html = response.content.decode()
         # htmx 2 does not swap error statuses, so the form with its message comes back as a 200.
         assert response.status_code == 200 and "<html" not in html
@@ -375,7 +377,8 @@ class TestReviewViewsRefusals:
 
     def test_approving_a_story_that_is_not_done_is_409(self, reviewer_client):
         story = make_story(title="Fresh", status=Story.Status.IN_PROGRESS)
-        response = reviewer_client.post(reverse("annotations:review-approve", args=[story.pk]))
+        url = reverse("annotations:review-approve", args=[story.pk])
+        response = reviewer_client.post(url, {"version": story.version})
         assert response.status_code == 409
         assert "“Fresh” is in progress, not done" in response.content.decode()
         story.refresh_from_db()
@@ -384,8 +387,8 @@ class TestReviewViewsRefusals:
     def test_approving_twice_over_htmx_explains(self, reviewer_client):
         story = make_story(title="Twice", status=Story.Status.DONE)
         url = reverse("annotations:review-approve", args=[story.pk])
-        reviewer_client.post(url, headers=HTMX)
-        html = reviewer_client.post(url, headers=HTMX).content.decode()
+        reviewer_client.post(url, {"version": story.version}, headers=HTMX)
+        html = reviewer_client.post(url, {"version": story.version}, headers=HTMX).content.decode()
         assert "“Twice” is approved, not done" in html
         assert Edit.objects.filter(action=Edit.Action.APPROVE).count() == 1
 

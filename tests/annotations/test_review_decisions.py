@@ -89,10 +89,19 @@ class TestEntityRevert:
             entity_revert(story=story, pk=rows["rebounded"].pk, user=reviewer, version=5)
         assert Entity.objects.get(pk=rows["rebounded"].pk).text == "Grand Hotel"
 
-    def test_a_stale_page_is_refused(self, reviewer):
+    def test_a_page_that_missed_another_reviewers_change_of_the_span_is_refused(self, reviewer):
         story, rows = done_story()
-        with pytest.raises(StaleVersion):
-            entity_revert(story=story, pk=rows["relabelled"].pk, user=reviewer, version=4)
+        from annotations.models import Label
+        from annotations.services.editing import entity_relabel
+
+        other = make_user("reviewer", username="rosa")
+        loc = Label.objects.get(name="LOC")
+        entity_relabel(story=story, pk=rows["relabelled"].pk, label=loc, user=other, version=5)
+        with pytest.raises(StaleVersion, match="rosa changed this"):
+            entity_revert(story=story, pk=rows["removed"].pk, user=reviewer, version=5)
+            entity_revert(story=story, pk=rows["relabelled"].pk, user=reviewer, version=5)
+        # The first revert (another span) stood; the clashing one rolled back.
+        assert Entity.objects.get(pk=rows["removed"].pk).review_state == ACCEPTED
 
     def test_editors_cannot_revert_on_a_done_story(self, editor):
         story, rows = done_story()
@@ -140,14 +149,22 @@ class TestReviewPageDecisions:
         page = reviewer_client.get(response["Location"]).content.decode()
         assert "Reverted “Boris” to the model&#x27;s draft." in page
 
-    def test_a_stale_version_is_a_409_that_changes_nothing(self, reviewer_client):
+    def test_a_clash_is_a_409_that_changes_nothing(self, reviewer_client):
         story, rows = done_story()
+        Entity.objects.filter(pk=rows["relabelled"].pk).update(label_id="LOC")
+        Edit.objects.create(
+            story=story, user=make_user("reviewer", username="rosa"), action=Edit.Action.RELABEL,
+            summary="“Paris”: GPE → LOC", story_version=6,
+            before=[{"model": "entity", "id": rows["relabelled"].pk, "fields": {}}],
+            after=[{"model": "entity", "id": rows["relabelled"].pk, "fields": {}}],
+        )  # fmt: skip
+        Story.objects.filter(pk=story.pk).update(version=6)
         response = _post(
-            reviewer_client, "review-entity-revert", story, rows["relabelled"].pk, version=3, htmx=False
+            reviewer_client, "review-entity-revert", story, rows["relabelled"].pk, version=5, htmx=False
         )
         assert response.status_code == 409
-        assert "Someone else changed this story" in response.content.decode()
-        assert Entity.objects.get(pk=rows["relabelled"].pk).label_id == "GPE"
+        assert "rosa changed this (“Paris”: GPE → LOC) after your page loaded it" in response.content.decode()
+        assert Entity.objects.get(pk=rows["relabelled"].pk).label_id == "LOC"
 
     def test_a_missing_version_is_a_400(self, reviewer_client):
         story, rows = done_story()

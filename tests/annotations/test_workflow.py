@@ -160,13 +160,15 @@ def test_approving_with_pending_offers_to_settle_them_on_the_review_page(story, 
     Story.objects.filter(pk=story.pk).update(status="done")  # as a story done before the rule held
     client.force_login(make_user("reviewer"))
     url = f"/review/{story.pk}/approve/"
-    refused = client.post(url, headers={"HX-Request": "true"}).content.decode()
+    version = Story.objects.get().version
+    refused = client.post(url, {"version": version}, headers={"HX-Request": "true"}).content.decode()
     assert "3 suggestions are still pending" in refused and 'value="reject"' in refused
+    assert f'name="version" value="{version}"' in refused
     assert Story.objects.get().status == "done"
-    client.post(url, {"settle": "reject"}, headers={"HX-Request": "true"})
+    client.post(url, {"settle": "reject", "version": version}, headers={"HX-Request": "true"})
     assert Story.objects.get().status == "approved"
     assert set(states(story).values()) == {"accepted", "rejected"}
-    assert client.post(url, {"settle": "maybe"}).status_code == 400
+    assert client.post(url, {"settle": "maybe", "version": version}).status_code == 400
 
 
 def test_an_admin_reopens_an_approved_story_and_it_is_logged(story, client):

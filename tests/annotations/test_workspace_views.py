@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from annotations.models import Character, Edit, Entity
+from annotations.models import Character, Edit, Entity, Label
 from annotations.services.editing import entity_accept
 from stories.models import Story
 from tests.factories import make_character, make_entity, make_story
@@ -43,6 +43,7 @@ ENDPOINTS = {
     "story-detail": ("get", lambda w: {}, None),
     "story-legend": ("get", lambda w: {}, None),
     "story-history": ("get", lambda w: {}, None),
+    "story-panels": ("get", lambda w: {}, None),
     "character-list": ("get", lambda w: {}, None),
     "character-detail": ("get", lambda w: {"character_id": w["anna"].pk}, None),
     "entity-detail": ("get", lambda w: {"entity_id": w["pending"].pk}, None),
@@ -55,7 +56,8 @@ ENDPOINTS = {
     "entity-accept": ("post", lambda w: {"entity_id": w["pending"].pk}, lambda w: {}),
     "entity-link": ("post", lambda w: {"entity_id": w["moscow"].pk}, lambda w: {"new_name": "Moscow"}),
     "entity-apply-all": ("post", lambda w: {"entity_id": w["boris"].pk}, lambda w: {}),
-    "label-review": ("post", lambda w: {"label": "PERSON"}, lambda w: {"decision": "accept"}),
+    "label-review": ("post", lambda w: {"label_id": Label.objects.get(name="PERSON").pk},
+                     lambda w: {"decision": "accept"}),
     "story-done": ("post", lambda w: {}, lambda w: {"settle": "reject"}),
     "story-undo": ("post", lambda w: {}, lambda w: {}),
     "character-create": ("post", lambda w: {}, lambda w: {"name": "Swan"}),
@@ -116,7 +118,7 @@ def test_every_post_works_with_htmx_and_needs_csrf(name, editor_client):
         start = response["HX-Retarget"].split('data-start="')[1].split('"')[0]
         assert response.content.startswith(f'<p class="para" data-start="{start}"'.encode())
         assert response.content.count(b"<p ") == 1 and b"<section" not in response.content
-        assert b"<mark" in response.content or name == "entity-delete"  # the chunk, and nothing else
+        assert b"<mark" in response.content or name == "entity-delete"  # the paragraph, and nothing else
         assert b'id="legend"' not in response.content and b'id="entity-panel"' not in response.content
     method, target, body = prepare(name)
     assert_csrf_enforced(target, data=body)
@@ -132,7 +134,7 @@ def test_reader_full_page_and_chunks(editor_client, settings):
         assert part in page
     assert 'data-label="PERSON"' in page and "Anna Zhunussova" in page
     # The characters panel loads itself after the page; without JavaScript its own URL shows it.
-    assert 'hx-trigger="load, fabula:changed' in page and "Show the characters" in page
+    assert 'hx-trigger="load, fabula:characters' in page and "Show the characters" in page
     assert 'class="character"' not in page
     own_page = editor_client.get(url("character-list", w)).content.decode()
     assert "<html" in own_page and own_page.count('class="character"') == 2
@@ -145,6 +147,7 @@ def test_reader_full_page_and_chunks(editor_client, settings):
 @pytest.mark.parametrize(
     ("name", "marker"),
     [("story-legend", 'id="legend"'), ("story-history", 'id="history-panel"'),
+     ("story-panels", 'id="history-panel"'),
      ("character-list", 'id="character-panel"'), ("entity-detail", 'id="entity-panel"'),
      ("character-detail", "Split “Anya” off into its own character")],
 )  # fmt: skip
@@ -226,7 +229,8 @@ def test_concurrent_edit_conflict_is_409_and_nothing_is_overwritten(editor, revi
     target = url("entity-label", w, entity_id=w["moscow"].pk)
     assert first.post(target, {"label": "LOC", "version": 1}, headers=HTMX).status_code == 200
     stale = second.post(target, {"label": "FAC", "version": 1}, headers=HTMX)
-    assert stale.status_code == 409 and "Someone else changed this story" in stale.content.decode()
+    assert stale.status_code == 409
+    assert "ed changed this (“Moscow”: GPE → LOC) after your page loaded it" in stale.content.decode()
     assert json.loads(stale["HX-Trigger"])["fabula:stale"]["version"] == 2
     w["moscow"].refresh_from_db()
     assert w["moscow"].label_id == "LOC" and Edit.objects.count() == 1
@@ -236,6 +240,27 @@ def test_concurrent_edit_conflict_is_409_and_nothing_is_overwritten(editor, revi
     assert (
         "<html" in html and "Not saved." in html and 'data-version="2"' in html and 'data-label="LOC"' in html
     )
+
+
+def test_two_editors_on_different_entities_from_one_stale_page_both_save(editor, reviewer):
+    w = world()
+    first, second = Client(), Client()
+    first.force_login(editor)
+    second.force_login(reviewer)
+    moscow = url("entity-label", w, entity_id=w["moscow"].pk)
+    boris = url("entity-label", w, entity_id=w["boris"].pk)
+    assert first.post(moscow, {"label": "LOC", "version": 1}, headers=HTMX).status_code == 200
+    answer = second.post(boris, {"label": "ORG", "version": 1}, headers=HTMX)
+    assert answer.status_code == 200
+    # The second page missed the first change: it is told to reload what it shows.
+    event = json.loads(answer["HX-Trigger"])["fabula:changed"]
+    assert event["version"] == 3 and event["refresh"] is True and answer["HX-Reswap"] == "none"
+    w["moscow"].refresh_from_db()
+    w["boris"].refresh_from_db()
+    assert (w["moscow"].label_id, w["boris"].label_id) == ("LOC", "ORG")
+    # Its own earlier change never clashes with itself, even from the older version.
+    again = second.post(boris, {"label": "PERSON", "version": 1}, headers=HTMX)
+    assert again.status_code == 200
 
 
 def test_undo_refused_is_400_with_the_reason(editor_client):
@@ -325,3 +350,25 @@ def test_an_edit_answers_with_only_the_paragraph_it_touched(editor_client, setti
     assert response["HX-Retarget"] == f'#chunk-1 > p[data-start="{paragraph_start}"]'
     assert html.count("<p ") == 1 and "<section" not in html
     assert 'data-label="ORG"' in html and "Boris" in html and "Zhunussova" not in html
+    # The one refresh the page then makes: legend and history together, each out of band.
+    panels = editor_client.get(url("story-panels", w), headers=HTMX).content.decode()
+    legend, history = panels.split("<section")[1:]
+    assert legend.startswith(' id="legend"') and 'hx-swap-oob="true"' in legend.split(">")[0]
+    assert "ORG" in legend
+    assert history.startswith(' id="history-panel"') and 'hx-swap-oob="true"' in history.split(">")[0]
+    assert "Boris" in history and "PERSON → ORG" in history
+    # Boris is linked to a character: its panel row counts and lists his mentions, so it refreshes.
+    assert "fabula:characters" in json.loads(response["HX-Trigger"])
+    moscow = url("entity-label", w, entity_id=w["moscow"].pk)
+    response = editor_client.post(moscow, {"label": "LOC", "version": 2}, headers=HTMX)
+    # An unlinked mention changed: the characters panel has nothing new to show.
+    assert "fabula:characters" not in json.loads(response["HX-Trigger"])
+
+
+def test_linking_a_mention_asks_the_characters_panel_to_refresh(editor_client):
+    w = world()
+    target = url("entity-link", w, entity_id=w["moscow"].pk)
+    response = editor_client.post(target, {"new_name": "Moscow", "version": 1}, headers=HTMX)
+    assert response.status_code == 200
+    assert "fabula:characters" in json.loads(response["HX-Trigger"])
+    assert 'hx-trigger="load, fabula:characters from:body' not in response.content.decode()

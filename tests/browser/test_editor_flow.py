@@ -338,6 +338,43 @@ def test_a_stale_edit_shows_a_conflict_and_overwrites_nothing(page, shot, browse
     expect(alert).to_be_empty()
 
 
+def test_two_editors_on_different_entities_of_one_paragraph_both_save(page, browser, live_server):
+    make_user("editor", username="edna")
+    make_user("reviewer", username="ed")
+    story = make_story("Anna Pavlova danced in Paris with Boris.", title="Side by side")
+    paris = make_entity(story, "Paris", "PERSON")
+    boris = make_entity(story, "Boris", "ORG")
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 860})
+    first, second = context.new_page(), page
+    first.set_default_timeout(10_000)
+    try:
+        for editor_page, username in ((first, "edna"), (second, "ed")):
+            log_in(editor_page, username)
+            editor_page.goto(f"/stories/{story.pk}/")
+            expect(mark(editor_page, boris)).to_have_attribute("data-label", "ORG")
+            idle(editor_page)
+        mark(first, paris).click()
+        with edit_response(first) as answer:
+            first.keyboard.press("3")  # GPE
+        assert answer.value.status == 200
+        idle(first)
+    finally:
+        context.close()
+    # The second page never saw that change, but its own edit is of another entity: it saves.
+    mark(second, boris).click()
+    with edit_response(second) as answer:
+        second.keyboard.press("1")  # PERSON
+    assert answer.value.status == 200
+    paris.refresh_from_db()
+    boris.refresh_from_db()
+    assert (paris.label_id, boris.label_id) == ("GPE", "PERSON")
+    expect(second.locator("#reader-alert")).to_be_empty()
+    # The page reloads what it shows, so the first editor's change appears without a reload.
+    expect(mark(second, paris)).to_have_attribute("data-label", "GPE")
+    expect(mark(second, boris)).to_have_attribute("data-label", "PERSON")
+    settled(second, story)
+
+
 def test_the_inspector_keeps_up_with_quick_j_presses(page):
     make_user("editor", username="edna")
     story = make_story("Anna met Boris and Clara in Paris.", title="Quick keys")
@@ -361,8 +398,13 @@ def test_a_conflict_also_refreshes_the_status_badge(page):
     log_in(page, "edna")
     page.goto(f"/stories/{story.pk}/")
     expect(page.locator("#story-status")).to_have_text("New")
-    # Someone else's edit, behind this page's back.
+    idle(page)  # the reader's first live poll has answered: the change below is one it has not seen
+    # Someone else's edit of the same entity, behind this page's back.
     Story.objects.filter(pk=story.pk).update(version=2, status=Story.Status.IN_PROGRESS)
+    touched = [{"model": "entity", "id": paris.pk, "fields": {}}]
+    olga = make_user("editor", username="olga")
+    Edit.objects.create(story=story, user=olga, action=Edit.Action.ACCEPT, summary="Accepted “Paris”",
+                        before=touched, after=touched, story_version=2)  # fmt: skip
     mark(page, paris).click()
     with edit_response(page) as answer:
         page.keyboard.press("3")
@@ -391,7 +433,7 @@ def test_an_invalid_selection_shows_the_servers_400_message(page, shot):
     # A panel refreshing itself in the background (a successful GET) leaves the message readable;
     # only the person's next successful change clears it.
     with page.expect_response(lambda r: "/characters/" in r.url and r.request.method == "GET"):
-        page.evaluate("htmx.trigger(document.body, 'fabula:changed', {version: 1})")
+        page.evaluate("htmx.trigger(document.body, 'fabula:characters', {})")
     idle(page)
     expect(error).to_be_visible()
 
@@ -495,3 +537,129 @@ def test_every_reader_shortcut_from_the_keyboard(page):
     expect(page.locator("#selection-hint")).to_contain_text("Selected “danced”")
     page.keyboard.press("Escape")
     expect(page.locator("#selection-hint")).to_have_text("Select text, then pick a label.")
+
+
+def test_accept_all_refreshes_every_loaded_part(page, settings):
+    """A bulk action reloads each part the page shows, the middle ones too."""
+    settings.READER_CHUNK_PARAGRAPHS = 1
+    make_user("editor", username="edna")
+    text = "\n\n".join(f"Part {n}: Anna met Boris near the river." for n in range(5))
+    story = make_story(text, title="Many parts")
+    for n in range(5):
+        make_entity(story, "Anna", "PERSON", occurrence=n)
+    log_in(page, "edna")
+    page.goto(f"/stories/{story.pk}/")
+    for index in range(1, 5):  # scroll until all five parts are loaded
+        page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+        expect(page.locator(f"#chunk-{index}")).to_be_attached()
+    idle(page)
+    expect(page.locator("#story-text mark.entity--pending")).to_have_count(5)
+    with edit_response(page) as answer:
+        page.locator("#legend").get_by_role("button", name="Accept all 5 PERSON suggestions").click()
+    assert answer.value.status == 200
+    expect(page.locator("#story-text mark.entity--pending")).to_have_count(0)
+    expect(page.locator("#story-text mark.entity")).to_have_count(5)
+    assert not Entity.objects.filter(story=story, review_state="pending").exists()
+
+
+def test_with_debug_on_as_make_run_serves_it_a_refusal_keeps_the_reader(page, settings):
+    """django-htmx's debug handler would replace the page with any 400; Fabula's own refusals stay one
+    line in the alert region, in DEBUG as in production."""
+    settings.DEBUG = True
+    make_user("editor", username="edna")
+    story = make_story("Anna Pavlova danced in Paris with Boris.", title="Debug on")
+    paris = make_entity(story, "Paris", "GPE", review_state="accepted")
+    log_in(page, "edna")
+    page.goto(f"/stories/{story.pk}/")
+    assert page.locator("script[src*='django-htmx']").count() == 1  # the debug handler is on the page
+    mark(page, paris).click()
+    with edit_response(page) as answer:
+        page.keyboard.press("{")  # narrow a one-word entity: refused
+    assert answer.value.status == 400
+    expect(page.get_by_role("alert").filter(has_text="Cannot narrow")).to_have_count(1)
+    expect(page.locator("#story-text")).to_be_visible()
+    expect(mark(page, paris)).to_have_attribute("data-label", "GPE")
+    assert page.url.endswith(f"/stories/{story.pk}/")
+
+
+def test_a_colleagues_change_appears_within_seconds_and_keeps_my_selection(
+    page, shot, browser, live_server, settings
+):
+    settings.READER_POLL_SECONDS = 1
+    make_user("editor", username="edna")
+    make_user("reviewer", username="ed")
+    story = make_story("Anna Pavlova danced in Paris with Boris.\n\nLater she left Moscow.", title="Live")
+    paris = make_entity(story, "Paris", "PERSON")
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 860})
+    other = context.new_page()
+    other.set_default_timeout(10_000)
+    try:
+        log_in(page, "edna")
+        page.goto(f"/stories/{story.pk}/")
+        log_in(other, "ed")
+        other.goto(f"/stories/{story.pk}/")
+        expect(page.locator("#presence")).to_contain_text("Also here: ed", timeout=5_000)
+        # edna selects a word in the other paragraph and keeps it selected while ed works.
+        dom_select(page, "Moscow")
+        mark(other, paris).click()
+        with edit_response(other) as answer:
+            other.keyboard.press("3")  # GPE
+        assert answer.value.status == 200
+        # Within 5 s, without a reload, edna's page shows it, and her selection is still there.
+        expect(mark(page, paris)).to_have_attribute("data-label", "GPE", timeout=5_000)
+        assert page.evaluate("getSelection().toString()") == "Moscow"
+        settled(page, story)
+        shot("editor-live", doc=True)
+    finally:
+        context.close()
+        # Stop polling (htmx stops when its element leaves the page), so the teardown finds it idle.
+        page.evaluate("document.getElementById('presence').remove()")
+
+
+def test_the_correction_loop_never_leaves_the_keyboard(page):
+    """x then j moves on from where the editor was; n finds the next suggestion; Shift+A accepts and
+    goes straight to the next one; Ctrl+Z undoes."""
+    make_user("editor", username="edna")
+    story = make_story("Anna met Boris and Clara in Paris with Dora and Emil.", title="The loop")
+    anna = make_entity(story, "Anna", "PERSON", review_state="accepted")
+    boris = make_entity(story, "Boris", "PERSON")
+    clara = make_entity(story, "Clara", "PERSON", review_state="accepted")
+    paris = make_entity(story, "Paris", "GPE")
+    dora = make_entity(story, "Dora", "PERSON")
+    emil = make_entity(story, "Emil", "PERSON")
+    log_in(page, "edna")
+    page.goto(f"/stories/{story.pk}/")
+    idle(page)
+    page.locator("#story-text").focus()
+
+    page.keyboard.press("n")  # the first suggestion, skipping accepted Anna
+    expect(mark(page, boris)).to_be_focused()
+    with edit_response(page) as answer:
+        page.keyboard.press("x")  # reject Boris: focus moves to the next entity, Clara
+    assert answer.value.status == 200
+    settled(page, story)
+    expect(mark(page, clara)).to_be_focused()
+    page.keyboard.press("j")
+    expect(mark(page, paris)).to_be_focused()  # forward from Clara, not back to the story's start
+
+    with edit_response(page) as answer:
+        page.keyboard.press("A")  # accept Paris, straight on to the next suggestion, Dora
+    assert answer.value.status == 200
+    settled(page, story)
+    expect(mark(page, dora)).to_be_focused()
+    with edit_response(page) as answer:
+        page.keyboard.press("X")  # reject Dora, on to Emil
+    assert answer.value.status == 200
+    settled(page, story)
+    expect(mark(page, emil)).to_be_focused()
+
+    with edit_response(page) as answer:
+        page.keyboard.press("Control+z")  # undo the rejection of Dora
+    assert answer.value.status == 200
+    settled(page, story)
+    dora.refresh_from_db()
+    boris.refresh_from_db()
+    paris.refresh_from_db()
+    anna.refresh_from_db()
+    assert (dora.review_state, boris.review_state, paris.review_state) == ("pending", "rejected", "accepted")
+    expect(mark(page, dora)).to_have_count(1)

@@ -29,7 +29,7 @@ def test_reviewer_sets_options_sees_the_count_and_downloads(page, shot, tmp_path
         "() => document.querySelector('#export-summary').textContent.includes('4 stories')"
     )
     page.get_by_label("Story ids").fill("1x")
-    summary.get_by_text("Story ids must be whole numbers").wait_for()
+    summary.get_by_text("A story id is a whole number of 1 or more").wait_for()
     page.get_by_label("Story ids").fill(f"{sets['anna'].pk}")
     page.wait_for_function("() => document.querySelector('#export-summary').textContent.includes('1 story')")
     page.get_by_label("Format").select_option("brat")

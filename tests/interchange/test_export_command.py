@@ -95,7 +95,7 @@ def test_warnings_are_reported():
         (["--status", "finished"], "--status: Select a valid choice"),
         (["--batch", "nope"], "No import batch is named 'nope'. Known batches: spring."),
         (["--labels", "PERSON,HERO"], "Unknown label(s) HERO."),
-        (["--ids", "1,x"], "Story ids must be whole numbers"),
+        (["--ids", "1,x"], "A story id is a whole number of 1 or more"),
         (["--since", "2026-13-01"], "--since: Enter a valid date."),
         (
             ["--since", "2026-05-02", "--until", "2026-05-01"],

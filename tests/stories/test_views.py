@@ -134,17 +134,39 @@ class TestSearch:
         # "danced" and "swan" reach "dancing" and "swans" through the English stemmer.
         assert titles(editor_client.get(LIST, {"q": "danced swan"})) == ["Dance of the Swan", "Evening"]
 
-    def test_postgres_search_uses_the_gin_index(self):
+    def test_postgres_search_plan_on_an_analysed_table_reads_the_stored_vector(self):
+        """The plan users get: a table of realistic size, analysed as autovacuum would, and the list's
+        own query with search and a sort. Nothing may parse story text per row (only the title is ranked),
+        and a rare word must come from the GIN index."""
         if not on_postgres():
-            pytest.skip("the GIN index exists only on PostgreSQL")
-        from stories import selectors
+            pytest.skip("the stored tsvector and its GIN index exist only on PostgreSQL")
+        import hashlib
 
+        from stories import selectors
+        from stories.filters import StoryFilter
+
+        filler = "The company rehearsed in the old hall while the orchestra tuned. " * 20
+        texts = [filler + ("A ballet about swans." if n % 97 == 0 else "Nothing else.") for n in range(3000)]
+        Story.objects.bulk_create(
+            Story(
+                title=f"Story {n}",
+                text=text,
+                text_length=len(text),
+                sha256=hashlib.sha256(str(n).encode()).hexdigest(),
+            )
+            for n, text in enumerate(texts)
+        )
         with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL enable_seqscan = off")
-        # The bare search, unordered: the list's joins and ordering give the planner other index paths
-        # (the primary key) whose choice depends on table statistics, not on whether the GIN index works.
-        plan = selectors.story_search(Story.objects.order_by(), "anna").explain()
-        assert "story_search_vector_gin" in plan
+            cursor.execute("ANALYZE stories_story")
+        for query in ("ballet", '"ballet about swans"'):
+            for sort in ("", "-entities"):
+                params = {"q": query, "sort": sort} if sort else {"q": query}
+                stories = StoryFilter(params, queryset=selectors.story_list()).qs
+                assert stories.count() == 31
+                plan = stories.explain()
+                assert "search_vector @@" in plan, plan
+                assert "COALESCE(text" not in plan and "stories_story.text" not in plan, plan
+                assert "story_search_vector_gin" in plan, plan
 
 
 # --- Filters ---------------------------------------------------------------------------------

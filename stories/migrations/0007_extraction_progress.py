@@ -19,7 +19,7 @@ def settle_existing(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('stories', '0004_story_text_triggers'),
+        ('stories', '0006_story_list_order'),
     ]
 
     operations = [
