@@ -20,6 +20,7 @@ class ImportBatchAdmin(admin.ModelAdmin):
         "name",
         "started_at",
         "finished_at",
+        "state",
         "imported_by",
         "imported_count",
         "duplicate_count",
@@ -27,13 +28,14 @@ class ImportBatchAdmin(admin.ModelAdmin):
         "pipeline_name",
         "pipeline_version",
     ]
-    list_filter = ["pipeline_name", "started_at"]
+    list_filter = ["state", "pipeline_name", "started_at"]
     search_fields = ["name", "source_paths"]
     date_hierarchy = "started_at"
     raw_id_fields = ["created_by"]
     readonly_fields = [
         "started_at",
         "finished_at",
+        "state",
         "source_paths",
         "imported_count",
         "duplicate_count",
@@ -42,7 +44,7 @@ class ImportBatchAdmin(admin.ModelAdmin):
         "pipeline_name",
         "pipeline_version",
     ]
-    exclude = ["errors"]
+    exclude = ["errors", "upload_dir"]
 
     @admin.display(description="imported by", ordering="created_by__username")
     def imported_by(self, batch: ImportBatch) -> str:

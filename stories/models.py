@@ -14,7 +14,17 @@ from simple_history.models import HistoricalRecords
 
 
 class ImportBatch(models.Model):
+    """One run of `ingest` (or an upload on the Import page); its counts are kept true as it goes."""
+
+    class State(models.TextChoices):
+        RUNNING = "running", "Running"
+        FINISHED = "finished", "Finished"
+        # Stopped before the end (the database went away, the process was stopped): what was stored
+        # is whole, and running the same import again stores the rest.
+        INTERRUPTED = "interrupted", "Interrupted"
+
     name = models.CharField(max_length=200)
+    state = models.CharField(max_length=20, choices=State, default=State.RUNNING)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -28,6 +38,8 @@ class ImportBatch(models.Model):
     errors = models.JSONField(default=list, blank=True)
     pipeline_name = models.CharField(max_length=200, blank=True)
     pipeline_version = models.CharField(max_length=50, blank=True)
+    # Uploaded files of a browser import live here until the import ends (blank for the command).
+    upload_dir = models.CharField(max_length=500, blank=True)
 
     class Meta:
         ordering = ["-started_at"]
@@ -67,11 +79,19 @@ class Story(models.Model):
     # Optimistic concurrency: every entity edit bumps it; a stale edit is refused with 409.
     version = models.PositiveIntegerField(default=1)
     review_comment = models.TextField(blank=True)
+    # Extraction bookkeeping: when the model's draft was last written; when extraction was queued for
+    # a worker (cleared once a worker has written it); why it failed, if it did (null: it did not). All three
+    # are nullable so that SQLite adds them without rebuilding the table under its triggers.
+    extracted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    extraction_queued_at = models.DateTimeField(null=True, blank=True, editable=False, db_index=True)
+    extraction_error = models.TextField(null=True, blank=True, editable=False)  # noqa: DJ001
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     # The text never changes, so history leaves it out rather than copying a novel per status change.
-    history = HistoricalRecords(excluded_fields=["text", "text_length"])
+    history = HistoricalRecords(
+        excluded_fields=["text", "text_length", "extracted_at", "extraction_queued_at", "extraction_error"]
+    )
 
     class Meta:
         ordering = ["id"]

@@ -66,3 +66,14 @@ def may_assign(user) -> bool:
 def assignee_name(story: Story) -> str:
     user = story.assigned_to
     return (user.get_full_name() or user.get_username()) if user else "nobody"
+
+
+NO_IMPORT_ROLE = (
+    "Only admins can import stories. Ask an admin to import the files, or to give your account staff "
+    "status; the command line (`manage.py ingest`) works for anyone who can run it on the server."
+)
+
+
+def may_import(user) -> bool:
+    """Upload files on the Import page and follow an import batch's progress: admins only."""
+    return user is None or roles.is_admin(user)

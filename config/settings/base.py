@@ -258,3 +258,25 @@ FABULA_PATTERNS_DIR = Path(os.environ.get("FABULA_PATTERNS_DIR", BASE_DIR / "dat
 # the hand-weighted vote decides alone.
 FABULA_NAME_TYPES = os.environ.get("FABULA_NAME_TYPES", str(BASE_DIR / "data" / "name_types.json"))
 FABULA_LEARNED_PATTERNS = env_bool("FABULA_LEARNED_PATTERNS", True)
+
+# --- Ingest and distributed extraction (docs/scaling.md) ---------------------------------------
+# Stories written per transaction by ingest: one commit per chunk, not per story.
+INGEST_CHUNK_SIZE = int(os.environ.get("INGEST_CHUNK_SIZE", "100"))
+# Browser uploads are kept here until their import has run.
+INGEST_UPLOAD_DIR = Path(os.environ.get("INGEST_UPLOAD_DIR", BASE_DIR / "uploads"))
+# Celery: without a broker URL everything runs in-process, as `make run` and the tests do.
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
+# Each deployment (or test run) can have a queue of its own on a shared broker.
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "fabula")
+# A task is acknowledged only after its stories are written, and a worker takes one task at a time,
+# so a worker that dies hands its unfinished task to another (see core.tasks).
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_IGNORE_RESULT = True  # progress lives in the database, not in a result backend
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Stories per extraction task: small enough that a lost worker costs little, big enough for nlp.pipe.
+EXTRACTION_CHUNK_SIZE = int(os.environ.get("EXTRACTION_CHUNK_SIZE", "8"))
+# The most one browser upload may hold once unzipped.
+INGEST_UPLOAD_MAX_BYTES = int(os.environ.get("INGEST_UPLOAD_MAX_BYTES", str(200 * 1024 * 1024)))

@@ -30,3 +30,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     DATABASES["default"]["TEST"] = {  # noqa: F405
         "NAME": str(Path(tempfile.gettempdir()) / f"fabula-test-{os.getpid()}.sqlite3")
     }
+
+# Tests run in-process whatever the shell says; only the worker processes the distributed tests start
+# (tests/integration/workers.py sets FABULA_TEST_WORKER) and the commands they run talk to the broker.
+if not os.environ.get("FABULA_TEST_WORKER"):
+    CELERY_BROKER_URL = ""

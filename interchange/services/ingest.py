@@ -1,7 +1,9 @@
 """`ingest(paths)`: files -> records (`interchange.readers`) -> one `nlp.pipe` pass -> stories and entities.
 
-Each story is written whole in one transaction, so a re-run finishes an interrupted one (seen texts are
-duplicates); annotated records skip the model. Bad input is an error on the report, never an exception.
+Stories are written a chunk at a time (INGEST_CHUNK_SIZE), each chunk in one transaction with the batch's
+counts, so the batch always tells the truth and a re-run finishes an interrupted import (seen texts are
+duplicates). Each story has its own savepoint, so a refused one fails alone. Annotated records skip the
+model. Bad input is an error on the report, never an exception; a lost database is `DatabaseWentAway`.
 """
 
 from __future__ import annotations
@@ -12,7 +14,15 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.db import DatabaseError, IntegrityError, connections, transaction
+from django.conf import settings
+from django.db import (
+    DatabaseError,
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+    connections,
+    transaction,
+)
 from django.utils import timezone
 
 from annotations.services.extraction import extraction_rows, known_labels, rows_save
@@ -20,13 +30,14 @@ from annotations.services.pipeline import drafting_nlp
 from interchange.readers import iter_records
 from interchange.services.imported_entities import ImportLabels, RecordRejected, save_imported_entities
 from interchange.services.stories_from_records import story_from_record, titled_by_protagonist
-from nlp.extraction import extract as run_extraction
-from nlp.extraction import layers_of
+from nlp.layers import layers_of
 from nlp.loading import pipeline_info
-from nlp.windows import pipe_windows
 from stories.models import ImportBatch, Story
 from stories.services import story_duplicate_of, text_sha256, word_count
 from stories.sources.records import SourceError, StoryRecord
+
+# The connection broke (server stopped, restarted, or this backend was terminated).
+CONNECTION_ERRORS = (OperationalError, InterfaceError)
 
 
 @dataclass
@@ -36,6 +47,9 @@ class IngestReport:
     pipeline: str = ""
     imported: int = 0
     duplicates: list[tuple[str, str]] = field(default_factory=list)  # (where, "duplicate of story N")
+    # Ids of the stories behind `duplicates`, for a distributed re-run that finishes their extraction.
+    duplicate_ids: list[int] = field(default_factory=list)
+    stored_ids: list[int] = field(default_factory=list)
     errors: list[SourceError] = field(default_factory=list)
     words: int = 0
     entities: int = 0
@@ -67,6 +81,26 @@ class Event:
     report: IngestReport
 
 
+class DatabaseWentAway(Exception):
+    """The database connection was lost; every stored story is whole and the batch says so."""
+
+    def __init__(self, error: Exception, report: IngestReport | None = None):
+        self.report = report
+        super().__init__(database_gone_message(error, report))
+
+
+def database_gone_message(error: Exception, report: IngestReport | None = None) -> str:
+    """One line: what happened, what is stored, and that running the same command again resumes."""
+    reason = (str(error).strip().splitlines() or [type(error).__name__])[0]
+    stored = ""
+    if report is not None and report.batch is not None:
+        stored = f" {report.imported} stories of batch {report.batch.name!r} were stored whole before that."
+    return (
+        f"The database went away ({reason}).{stored} Run the same command again when it is back to "
+        "resume: stories already stored are skipped."
+    )
+
+
 @dataclass
 class _Pending:
     record: StoryRecord
@@ -77,42 +111,66 @@ def ingest(
     paths: Iterable[str | Path],
     *,
     batch_name: str = "",
+    batch: ImportBatch | None = None,
     user=None,
     dry_run: bool = False,
     processes: int = 1,
     batch_size: int | None = None,
+    chunk_size: int | None = None,
     extract: bool = True,
     label_map: dict[str, str] | None = None,
     create_labels: bool = False,
     max_bytes: int | None = None,
     progress: Callable[[Event], None] | None = None,
 ) -> IngestReport:
-    """Import every story under `paths`; returns the counts. `dry_run` reads and extracts, writes nothing."""
+    """Import every story under `paths` into a new batch (or `batch`, made by the Import page); returns
+    the counts. `dry_run` reads and extracts, writes nothing. A lost database raises DatabaseWentAway."""
     paths = [str(p) for p in paths]
     report = IngestReport(dry_run=dry_run)  # the clock includes loading the pipeline
-    nlp = drafting_nlp() if extract else None
-    name, version = pipeline_info(nlp) if nlp is not None else ("", "")
-    report.pipeline = f"{name} {version}".strip()
-    if not dry_run:
-        report.batch = _new_batch(batch_name, user=user, paths=paths, pipeline=(name, version))
-    labels = known_labels()
-    import_labels = ImportLabels(
-        known=labels, label_map=label_map or {}, create=create_labels, dry_run=dry_run
-    )
-    run = _Run(report, labels=labels, import_labels=import_labels, progress=progress)
+    run: _Run | None = None
     completed = False
     try:
+        connections["default"].ensure_connection()  # a database that is down fails now, not after spaCy
+        nlp = drafting_nlp() if extract else None
+        name, version = pipeline_info(nlp) if nlp is not None else ("", "")
+        report.pipeline = f"{name} {version}".strip()
+        if not dry_run:
+            report.batch = _open_batch(batch, batch_name, user=user, paths=paths, pipeline=(name, version))
+        labels = known_labels()
+        import_labels = ImportLabels(
+            known=labels, label_map=label_map or {}, create=create_labels, dry_run=dry_run
+        )
+        run = _Run(
+            report,
+            labels=labels,
+            import_labels=import_labels,
+            progress=progress,
+            chunk_size=chunk_size or settings.INGEST_CHUNK_SIZE,
+        )
         records = run.feed(iter_records(paths, max_bytes=max_bytes), needs_model=extract)
         _extract_and_store(run, records, nlp, processes=processes, batch_size=batch_size)
+        run.flush()
         completed = True
+    except CONNECTION_ERRORS as error:
+        raise DatabaseWentAway(error, report) from error
     finally:
         report.finished = time.monotonic()
-        run.close_batch(completed=completed)
+        if run is not None:
+            run.close_batch(completed=completed)
+        elif report.batch is not None:
+            _Run.mark_interrupted(report.batch)
     return report
 
 
-def _new_batch(batch_name: str, *, user, paths: list[str], pipeline: tuple[str, str]) -> ImportBatch:
+def _open_batch(
+    batch: ImportBatch | None, batch_name: str, *, user, paths: list[str], pipeline: tuple[str, str]
+) -> ImportBatch:
     name, version = pipeline
+    if batch is not None:
+        batch.pipeline_name, batch.pipeline_version = name, version
+        batch.state = ImportBatch.State.RUNNING
+        batch.save(update_fields=["pipeline_name", "pipeline_version", "state"])
+        return batch
     return ImportBatch.objects.create(
         name=batch_name or f"ingest {timezone.now():%Y-%m-%d %H:%M}",
         created_by=user if getattr(user, "pk", None) else None,
@@ -128,6 +186,8 @@ def _extract_and_store(run: _Run, records: Iterator, nlp, *, processes: int, bat
         for _ in records:  # pragma: no cover - feed() yields only records that need the model
             pass
         return
+    from nlp.windows import pipe_windows  # imports spaCy, which `ingest --no-extract` never needs
+
     if processes > 1 and not connections["default"].in_atomic_block:
         # Forked spaCy workers must not inherit the open database connection; only this
         # process touches the database, and it reconnects on its next query.
@@ -137,17 +197,42 @@ def _extract_and_store(run: _Run, records: Iterator, nlp, *, processes: int, bat
         run.store_extracted(story_docs.context, run_extraction(story_docs, layers))
 
 
-class _Run:
-    """The state of one ingest: what is in flight, what was seen, and the report."""
+def run_extraction(story_docs, layers):
+    """nlp.extraction.extract with the pipeline's rule layers, imported on first use: it imports spaCy."""
+    from nlp.extraction import extract
 
-    def __init__(self, report: IngestReport, *, labels, import_labels: ImportLabels, progress):
+    return extract(story_docs, layers)
+
+
+# A chunk's outcome for one story, applied to the report only once the chunk has committed.
+@dataclass
+class _Outcome:
+    kind: str  # imported, duplicate or failed
+    where: str
+    detail: str
+    record: StoryRecord | None = None
+    story_id: int | None = None
+    entities: int = 0
+    characters: int = 0
+    skipped: int = 0
+    error: SourceError | None = None
+
+
+class _Run:
+    """The state of one ingest: what is in flight, the chunk being written, and the report."""
+
+    def __init__(
+        self, report: IngestReport, *, labels, import_labels: ImportLabels, progress, chunk_size: int
+    ):
         self.report = report
         self.labels = labels  # for the model's entities
         self.import_labels = import_labels  # for an annotated record's entities
         self.progress = progress
-        # Read but not yet written, so a duplicate inside spaCy's current batch is caught too. Written
-        # stories leave it (the database answers for them) except in a dry run, which writes nothing.
+        self.chunk_size = chunk_size
+        # Read but not yet written, so a duplicate inside spaCy's current batch or the current chunk
+        # is caught too. Written stories leave it (the database answers for them) except in a dry run.
         self.in_flight: dict[str, str] = {}
+        self.chunk: list[tuple[_Pending, Callable[[Story], tuple[int, int, int]], bool]] = []
 
     def feed(self, items: Iterable[StoryRecord | SourceError], *, needs_model: bool) -> Iterator:
         """Yield (text, _Pending) for stories the model must read; handle everything else on the spot."""
@@ -158,8 +243,11 @@ class _Run:
             sha = text_sha256(item.text)
             duplicate = self.duplicate_of(sha)
             if duplicate:
-                self.emit("duplicate", item.where, duplicate)
-                self.report.duplicates.append((item.where, duplicate))
+                detail, story_id = duplicate
+                self.emit("duplicate", item.where, detail)
+                self.report.duplicates.append((item.where, detail))
+                if story_id:
+                    self.report.duplicate_ids.append(story_id)
                 continue
             self.in_flight[sha] = item.where
             if item.spans is not None:
@@ -167,61 +255,130 @@ class _Run:
             elif needs_model:
                 yield item.text, _Pending(item, sha)
             else:
-                self.store(_Pending(item, sha), lambda story: (0, 0))
+                self.store(_Pending(item, sha), lambda story: (0, 0, 0))
 
-    def duplicate_of(self, sha: str) -> str | None:
+    def duplicate_of(self, sha: str) -> tuple[str, int | None] | None:
         if sha in self.in_flight:
-            return f"duplicate of {self.in_flight[sha]} (earlier in this run)"
+            return f"duplicate of {self.in_flight[sha]} (earlier in this run)", None
         story_id = story_duplicate_of(sha256=sha)
-        return f"duplicate of story {story_id}" if story_id else None
+        return (f"duplicate of story {story_id}", story_id) if story_id else None
 
     def store_extracted(self, pending: _Pending, extraction) -> None:
         pending.record = titled_by_protagonist(pending.record, extraction)
 
-        def write(story: Story) -> tuple[int, int]:
+        def write(story: Story) -> tuple[int, int, int]:
             rows = extraction_rows(story=story, extraction=extraction, labels=self.labels)
-            self.report.skipped_spans += rows.skipped
             if not self.report.dry_run:
                 rows_save(rows)
-            return len(rows.entities), len(rows.characters)
+            return len(rows.entities), len(rows.characters), rows.skipped
+
+        self.store(pending, write, extracted=True)
+
+    def store_annotated(self, pending: _Pending) -> None:
+        def write(story: Story) -> tuple[int, int, int]:
+            return (*save_imported_entities(story, pending.record, self.import_labels), 0)
 
         self.store(pending, write)
 
-    def store_annotated(self, pending: _Pending) -> None:
-        self.store(pending, lambda story: save_imported_entities(story, pending.record, self.import_labels))
+    def store(
+        self,
+        pending: _Pending,
+        write_rows: Callable[[Story], tuple[int, int, int]],
+        *,
+        extracted: bool = False,
+    ) -> None:
+        """Queue the story for the current chunk; a full chunk is written at once."""
+        self.chunk.append((pending, write_rows, extracted))
+        if len(self.chunk) >= self.chunk_size:
+            self.flush()
 
-    def store(self, pending: _Pending, write_rows: Callable[[Story], tuple[int, int]]) -> None:
-        """Write the story and its rows in one transaction; a refusal fails only this record."""
+    def flush(self) -> None:
+        """Write the chunk and the batch's new counts in one transaction, then report its outcomes."""
+        chunk, self.chunk = self.chunk, []
+        if not chunk:
+            return
+        if self.report.dry_run:
+            outcomes = [self._dry(pending, write_rows) for pending, write_rows, _ in chunk]
+        else:
+            with transaction.atomic():
+                outcomes = [
+                    self._write(pending, write_rows, extracted) for pending, write_rows, extracted in chunk
+                ]
+                self._save_counts(outcomes)
+        for (pending, _, _), outcome in zip(chunk, outcomes, strict=True):
+            if not self.report.dry_run:
+                self.in_flight.pop(pending.sha256, None)
+            self._apply(outcome)
+
+    def _dry(self, pending: _Pending, write_rows) -> _Outcome:
         record = pending.record
         try:
-            if self.report.dry_run:
-                entities, characters = write_rows(story_from_record(record, pending.sha256, None))
-                story_id = None
-            else:
-                with transaction.atomic():
-                    story = story_from_record(record, pending.sha256, self.report.batch)
-                    story.save(force_insert=True)
-                    entities, characters = write_rows(story)
-                story_id = story.pk
-                self.in_flight.pop(pending.sha256, None)
+            entities, characters, skipped = write_rows(story_from_record(record, pending.sha256, None))
         except RecordRejected as error:
             self.in_flight.pop(pending.sha256, None)
-            self.fail(SourceError(record.source, str(error), record.line))
-            return
+            return _Outcome(
+                "failed", record.where, str(error), error=SourceError(record.source, str(error), record.line)
+            )
+        return _Outcome("imported", record.where, "ok (dry run)", record, None, entities, characters, skipped)
+
+    def _write(self, pending: _Pending, write_rows, extracted: bool) -> _Outcome:
+        """One story and its rows under a savepoint: a refusal undoes only this story."""
+        record = pending.record
+        try:
+            with transaction.atomic():
+                story = story_from_record(record, pending.sha256, self.report.batch)
+                if extracted:
+                    story.extracted_at = timezone.now()
+                story.save(force_insert=True)
+                entities, characters, skipped = write_rows(story)
+        except RecordRejected as error:
+            return _Outcome(
+                "failed", record.where, str(error), error=SourceError(record.source, str(error), record.line)
+            )
         except IntegrityError as error:
-            self.in_flight.pop(pending.sha256, None)
             duplicate = story_duplicate_of(sha256=pending.sha256)
             if duplicate:  # another ingest imported the same text meanwhile
-                self.report.duplicates.append((record.where, f"duplicate of story {duplicate}"))
-                self.emit("duplicate", record.where, f"duplicate of story {duplicate}")
-                return
-            self.fail(SourceError(record.source, f"the database refused it: {error}", record.line))
+                return _Outcome(
+                    "duplicate", record.where, f"duplicate of story {duplicate}", story_id=duplicate
+                )
+            reason = f"the database refused it: {error}"
+            return _Outcome(
+                "failed", record.where, reason, error=SourceError(record.source, reason, record.line)
+            )
+        return _Outcome(
+            "imported", record.where, f"story {story.pk}", record, story.pk, entities, characters, skipped
+        )
+
+    def _apply(self, outcome: _Outcome) -> None:
+        report = self.report
+        if outcome.kind == "failed":
+            self.fail(outcome.error)
             return
-        self.report.imported += 1
-        self.report.words += word_count(record.text)
-        self.report.entities += entities
-        self.report.characters += characters
-        self.emit("imported", record.where, f"story {story_id}" if story_id else "ok (dry run)")
+        if outcome.kind == "duplicate":
+            report.duplicates.append((outcome.where, outcome.detail))
+            if outcome.story_id:
+                report.duplicate_ids.append(outcome.story_id)
+            self.emit("duplicate", outcome.where, outcome.detail)
+            return
+        report.imported += 1
+        if outcome.story_id:
+            report.stored_ids.append(outcome.story_id)
+        report.words += word_count(outcome.record.text)
+        report.entities += outcome.entities
+        report.characters += outcome.characters
+        report.skipped_spans += outcome.skipped
+        self.emit("imported", outcome.where, outcome.detail)
+
+    def _save_counts(self, outcomes: list[_Outcome]) -> None:
+        """The batch's counts including this chunk, written in the chunk's own transaction."""
+        report = self.report
+        failed = [o.error for o in outcomes if o.kind == "failed"]
+        ImportBatch.objects.filter(pk=report.batch.pk).update(
+            imported_count=report.imported + sum(o.kind == "imported" for o in outcomes),
+            duplicate_count=len(report.duplicates) + sum(o.kind == "duplicate" for o in outcomes),
+            failed_count=report.failed + len(failed),
+            errors=error_rows([*report.errors, *failed]),
+        )
 
     def fail(self, error: SourceError) -> None:
         self.report.errors.append(error)
@@ -232,20 +389,49 @@ class _Run:
             self.progress(Event(kind=kind, where=where, detail=detail, report=self.report))
 
     def close_batch(self, *, completed: bool) -> None:
-        """Record the counts, also after an interruption (finished_at stays empty then)."""
+        """Record the final counts and the state: finished, or interrupted when the run stopped early."""
         batch, report = self.report.batch, self.report
         if batch is None:
             return
         batch.imported_count = report.imported
         batch.duplicate_count = len(report.duplicates)
         batch.failed_count = report.failed
-        batch.errors = [
-            {"path": e.path, "line": e.line, "reason": e.reason}
-            if e.line
-            else {"path": e.path, "reason": e.reason}
-            for e in report.errors
-        ]
+        batch.errors = error_rows(report.errors)
         if completed:
             batch.finished_at = timezone.now()
-        with contextlib.suppress(DatabaseError):  # never mask the error that stopped the run
+            batch.state = ImportBatch.State.FINISHED
+        else:
+            batch.state = ImportBatch.State.INTERRUPTED
+        _save_even_after_a_lost_connection(batch)
+
+    @staticmethod
+    def mark_interrupted(batch: ImportBatch) -> None:
+        batch.state = ImportBatch.State.INTERRUPTED
+        _save_even_after_a_lost_connection(batch)
+
+
+def _save_even_after_a_lost_connection(batch: ImportBatch) -> None:
+    """Save the batch; after a lost connection, try once on a new one. Never mask the error that
+    stopped the run: when the database is really down, the counts written with each chunk stand."""
+    connection = connections["default"]
+    if connection.in_atomic_block:  # pragma: no cover - ingest never runs inside a caller's transaction
+        with contextlib.suppress(DatabaseError):
             batch.save()
+        return
+    for attempt in range(2):
+        try:
+            batch.save()
+            return
+        except DatabaseError:
+            if attempt:
+                return
+            connection.close()  # a broken connection stays broken: the retry opens a new one
+
+
+def error_rows(errors: Iterable[SourceError]) -> list[dict]:
+    return [
+        {"path": e.path, "line": e.line, "reason": e.reason}
+        if e.line
+        else {"path": e.path, "reason": e.reason}
+        for e in errors
+    ]

@@ -113,7 +113,11 @@ def test_duplicates_within_one_run_and_whitespace_variants(tmp_path):
     report = ingest([tmp_path], extract=False)
     assert report.imported == 1
     story = Story.objects.get()
-    assert [reason for _, reason in report.duplicates] == [f"duplicate of story {story.pk}"] * 2
+    # b and c wait in the same chunk as a, so they are caught before a is written.
+    first = f"duplicate of {tmp_path / 'a.txt'} (earlier in this run)"
+    assert [reason for _, reason in report.duplicates] == [first] * 2
+    again = ingest([tmp_path], extract=False, chunk_size=1)
+    assert [reason for _, reason in again.duplicates] == [f"duplicate of story {story.pk}"] * 3
     dry = ingest([tmp_path / "a.txt", tmp_path / "b.txt", tmp_path / "c.txt"], extract=False, dry_run=True)
     assert dry.imported == 0 and len(dry.duplicates) == 3
 
@@ -192,13 +196,14 @@ def test_a_failure_half_way_leaves_no_partial_story_and_a_rerun_finishes(nlp, mo
 
     monkeypatch.setattr(ingest_module, "rows_save", crash_on_third)
     with pytest.raises(RuntimeError, match="disk full"):
-        ingest([SAMPLES_DIR], batch_name="interrupted")
+        ingest([SAMPLES_DIR], batch_name="interrupted", chunk_size=1)
     assert Story.objects.count() == 2
     assert set(Entity.objects.values_list("story", flat=True)) == set(
         Story.objects.values_list("pk", flat=True)
     )
     interrupted = ImportBatch.objects.get()
     assert (interrupted.imported_count, interrupted.finished_at) == (2, None)
+    assert interrupted.state == ImportBatch.State.INTERRUPTED
 
     monkeypatch.setattr(ingest_module, "rows_save", real_save)
     report = ingest([SAMPLES_DIR], batch_name="rerun")
@@ -332,7 +337,8 @@ def test_bad_options_are_command_errors(option):
         call_command("ingest", str(SAMPLES_DIR), f"--{flag.replace('_', '-')}={value}")
 
 
-def test_ctrl_c_is_a_clear_message_and_the_rerun_finishes(nlp, monkeypatch):
+def test_ctrl_c_is_a_clear_message_and_the_rerun_finishes(nlp, monkeypatch, settings):
+    settings.INGEST_CHUNK_SIZE = 1
     real_save = ingest_module.rows_save
     calls = []
 
@@ -349,6 +355,8 @@ def test_ctrl_c_is_a_clear_message_and_the_rerun_finishes(nlp, monkeypatch):
         "run the same command again to finish."
     )
     assert Story.objects.count() == 1
+    batch = ImportBatch.objects.get()
+    assert (batch.state, batch.imported_count, batch.finished_at) == (ImportBatch.State.INTERRUPTED, 1, None)
     monkeypatch.setattr(ingest_module, "rows_save", real_save)
     out, _ = run(SAMPLES_DIR)
     assert "4 imported, 1 duplicates, 0 failed" in out

@@ -4,7 +4,8 @@ Why a command and not an upload page: batches are large and long-running, and ad
 All logic lives in `interchange.services` (entry point `interchange.services.ingest.ingest`); this
 prints progress (a bar on a terminal, plain lines otherwise), one line per file that failed or was
 skipped, and a closing summary. It exits non-zero when any file failed, never with a traceback for
-bad input.
+bad input or a lost database. `--distributed` stores first, then queues the extraction for Celery
+workers and waits for them (`--no-wait` returns at once); see docs/scaling.md.
 """
 
 from __future__ import annotations
@@ -14,10 +15,20 @@ import time
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.urls import reverse
 
+from annotations.management.waiting import check_distributed, queue_or_fail, wait_for_extraction
+from annotations.services.distributed import leftover_ids
 from annotations.services.pipeline import PipelineUnavailable
 from core.arguments import positive_int
-from interchange.services.ingest import Event, IngestReport, ingest
+from interchange.services.ingest import (
+    CONNECTION_ERRORS,
+    DatabaseWentAway,
+    Event,
+    IngestReport,
+    database_gone_message,
+    ingest,
+)
 
 
 def label_pair(value: str) -> tuple[str, str]:
@@ -89,8 +100,36 @@ class Command(BaseCommand):
             action="store_true",
             help="Create labels an annotated import uses that do not exist yet (default: refuse the story).",
         )
+        parser.add_argument(
+            "--distributed",
+            action="store_true",
+            help="Store the texts, then queue the extraction for Celery workers and wait for them "
+            "(needs PostgreSQL and CELERY_BROKER_URL).",
+        )
+        parser.add_argument(
+            "--no-wait",
+            action="store_true",
+            help="With --distributed: print the batch and return once the work is queued.",
+        )
 
     def handle(self, *args, **options) -> None:
+        if options["no_wait"] and not options["distributed"]:
+            raise CommandError("--no-wait goes with --distributed: without workers the import runs here.")
+        if options["distributed"] and (options["dry_run"] or options["no_extract"]):
+            raise CommandError(
+                "--distributed queues the extraction; it cannot go with --dry-run or --no-extract."
+            )
+        try:
+            self.run(options)
+        except DatabaseWentAway as error:
+            raise CommandError(str(error)) from None
+        except CONNECTION_ERRORS as error:
+            raise CommandError(database_gone_message(error)) from None
+
+    def run(self, options) -> None:
+        distributed = options["distributed"]
+        if distributed:
+            check_distributed()
         user = importer(options["user"])
         progress = Progress(self, verbosity=options["verbosity"])
         try:
@@ -101,7 +140,7 @@ class Command(BaseCommand):
                 dry_run=options["dry_run"],
                 processes=options["processes"],
                 batch_size=options["batch_size"],
-                extract=not options["no_extract"],
+                extract=not (options["no_extract"] or distributed),
                 label_map=dict(options["label_map"]),
                 create_labels=options["create_labels"],
                 max_bytes=options["max_bytes"],
@@ -117,9 +156,35 @@ class Command(BaseCommand):
         finally:
             progress.close()
         if options["verbosity"]:
-            self.stdout.write(summary(report))
-        if report.failed:
-            raise CommandError(f"{report.failed} file(s) or record(s) failed; see the lines above.")
+            self.stdout.write(summary(report, queued=distributed))
+        unextracted = self.distribute(report, options) if distributed else 0
+        if report.failed or unextracted:
+            parts = [f"{report.failed} file(s) or record(s) failed"] if report.failed else []
+            parts += [f"{unextracted} stories failed to extract"] if unextracted else []
+            raise CommandError(f"{' and '.join(parts)}; see the lines above.")
+
+    def distribute(self, report: IngestReport, options) -> int:
+        """Queue the batch's new stories and the left-overs of an earlier run; wait unless --no-wait.
+        Returns how many stories failed to extract."""
+        ids = report.stored_ids + leftover_ids(report.duplicate_ids)
+        token, total = queue_or_fail(ids, rerun="the same command again")
+        batch = report.batch
+        where = reverse("interchange:batch-detail", args=[batch.pk])
+        if options["no_wait"]:
+            self.stdout.write(
+                f"Batch {batch.name!r} (id {batch.pk}): {total} stories queued for extraction. "
+                f"Follow it on {where}."
+            )
+            return 0
+        progress = wait_for_extraction(
+            self, token, total, verbosity=options["verbosity"], rerun="the same command again"
+        )
+        if options["verbosity"]:
+            self.stdout.write(
+                f"Batch {batch.name!r}: {progress.extracted} stories extracted by the workers, "
+                f"{progress.failed} failed."
+            )
+        return progress.failed
 
 
 class Progress:
@@ -172,13 +237,17 @@ def counts(report: IngestReport) -> str:
     return f"{report.imported} imported, {len(report.duplicates)} duplicates, {report.failed} failed"
 
 
-def summary(report: IngestReport) -> str:
+def summary(report: IngestReport, *, queued: bool = False) -> str:
     head = "Dry run (nothing written)" if report.dry_run else f"Batch {report.batch.name!r}"
     lines = [
         f"{head}: {counts(report)}.",
         f"  {report.words:,} words, {report.entities:,} entities, {report.characters:,} characters"
         f" in {report.elapsed:.1f}s ({report.words_per_second:,.0f} words/s)"
-        + (f", pipeline {report.pipeline}" if report.pipeline else ", no extraction"),
+        + (
+            f", pipeline {report.pipeline}"
+            if report.pipeline
+            else (", extraction queued for the workers" if queued else ", no extraction")
+        ),
     ]
     if report.errors:
         lines.append("  Failed:")
