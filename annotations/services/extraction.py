@@ -157,7 +157,7 @@ def _in_chunks(stories: QuerySet[Story], size: int = 100) -> Iterator[Story]:
         yield from Story.objects.filter(pk__in=ids[offset : offset + size]).order_by("pk")
 
 
-def _edited_ids(story: Story) -> tuple[set[int], set[int]]:
+def edited_ids(story: Story) -> tuple[set[int], set[int]]:
     """Ids of the annotations and characters that appear in any Edit snapshot of the story."""
     annotations: set[int] = set()
     characters: set[int] = set()
@@ -173,7 +173,7 @@ def _edited_ids(story: Story) -> tuple[set[int], set[int]]:
 def _replace_untouched(
     *, story: Story, extraction: Extraction, labels: frozenset[str], report: ReextractReport
 ) -> None:
-    edited_entities, edited_characters = _edited_ids(story)
+    edited_entities, edited_characters = edited_ids(story)
     untouched = (
         Entity.objects.filter(
             story=story,

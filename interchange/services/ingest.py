@@ -88,6 +88,29 @@ def ingest(
 ) -> IngestReport:
     """Import every story under `paths`; returns the counts. `dry_run` reads and extracts, writes nothing."""
     paths = [str(p) for p in paths]
+    return ingest_records(
+        iter_records(paths, max_bytes=max_bytes), source_paths=paths, batch_name=batch_name, user=user,
+        dry_run=dry_run, processes=processes, batch_size=batch_size, extract=extract, label_map=label_map,
+        create_labels=create_labels, progress=progress,
+    )  # fmt: skip
+
+
+def ingest_records(
+    items: Iterable[StoryRecord | SourceError],
+    *,
+    source_paths: list[str],
+    batch_name: str = "",
+    user=None,
+    dry_run: bool = False,
+    processes: int = 1,
+    batch_size: int | None = None,
+    extract: bool = True,
+    label_map: dict[str, str] | None = None,
+    create_labels: bool = False,
+    progress: Callable[[Event], None] | None = None,
+) -> IngestReport:
+    """`ingest()` for records read elsewhere (the API's posted stories); `source_paths` go on the batch."""
+    paths = source_paths
     report = IngestReport(dry_run=dry_run)  # the clock includes loading the pipeline
     nlp = drafting_nlp() if extract else None
     name, version = pipeline_info(nlp) if nlp is not None else ("", "")
@@ -101,7 +124,7 @@ def ingest(
     run = _Run(report, labels=labels, import_labels=import_labels, progress=progress)
     completed = False
     try:
-        records = run.feed(iter_records(paths, max_bytes=max_bytes), needs_model=extract)
+        records = run.feed(items, needs_model=extract)
         _extract_and_store(run, records, nlp, processes=processes, batch_size=batch_size)
         completed = True
     finally:
