@@ -127,7 +127,6 @@ class VersionIn(Schema):
 
 class BulkIn(Schema):
     version: int = Version
-    label: str = Field(..., min_length=1, max_length=40)
     decision: Literal["accept", "reject"]
 
 
@@ -319,13 +318,13 @@ def entity_delete(request, story_id: int, entity_id: int, version: int = Query(.
 
 
 @router.post(
-    "/stories/{story_id}/entities/bulk", response=responses({200: ChangeOut}),
+    "/stories/{story_id}/labels/{label}/review", response=responses({200: ChangeOut}),
     summary="Accept or reject every pending suggestion of one label",
 )  # fmt: skip
-def entities_bulk(request, story_id: int, payload: BulkIn):
+def label_review(request, story_id: int, label: str, payload: BulkIn):
     story = _story(request, story_id)
     change = editing.entities_review_label(
-        story=story, label=_label(payload.label), accept=payload.decision == "accept",
+        story=story, label=_label(label), accept=payload.decision == "accept",
         user=request.user, version=payload.version,
     )  # fmt: skip
     return _changed(story, change)
