@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 
@@ -23,13 +23,14 @@ from annotations.services.predictions import PredictionsRefused, predictions_rep
 from annotations.services.settling import PendingSuggestions
 from core import roles
 from core.access import NO_EDITOR_ROLE, NO_REVIEWER_ROLE
-from core.api import add_error, responses
+from core.api import add_error, auth, responses
 from nlp.extraction import CharacterRow, EntityRow
 from nlp.scoring import LabelScore
 from stories import policy
 from stories.models import ImportBatch, Story
 
-router = Router(tags=["entities, characters and transitions"])
+router = Router(auth=auth(roles.can_edit, NO_EDITOR_ROLE), tags=["entities"])
+REVIEWERS = auth(policy.may_review, NO_REVIEWER_ROLE)
 
 Version = Field(..., ge=1, description="The story version the client last saw.")
 Settle = Literal["accept", "reject"] | None
@@ -45,18 +46,7 @@ def install_errors(api) -> None:
     add_error(api, PredictionsRefused, 409)
 
 
-def _editor(request) -> None:
-    if not roles.can_edit(request.user):
-        raise PermissionDenied(NO_EDITOR_ROLE)
-
-
-def _reviewer(request) -> None:
-    if not policy.may_review(request.user):
-        raise PermissionDenied(NO_REVIEWER_ROLE)
-
-
 def _story(request, story_id: int) -> Story:
-    _editor(request)
     return get_object_or_404(Story.objects.defer("text"), pk=story_id)
 
 
@@ -332,7 +322,7 @@ def label_review(request, story_id: int, label: str, payload: BulkIn):
 
 @router.post(
     "/stories/{story_id}/entities/{entity_id}/link", response=responses({200: ChangeOut}),
-    summary="Link a mention to a character",
+    summary="Link a mention to a character", tags=["characters"],
 )  # fmt: skip
 def entity_link(request, story_id: int, entity_id: int, payload: LinkIn):
     story = _story(request, story_id)
@@ -347,13 +337,15 @@ def entity_link(request, story_id: int, entity_id: int, payload: LinkIn):
 # --- Characters ------------------------------------------------------------------------------
 
 
-@router.get("/stories/{story_id}/characters", response=responses({200: list[CharacterOut]}))
+@router.get(
+    "/stories/{story_id}/characters", response=responses({200: list[CharacterOut]}), tags=["characters"]
+)
 def character_list(request, story_id: int):
     story = _story(request, story_id)
     return [_character_out(c) for c in Character.objects.filter(story=story).order_by("name", "pk")]
 
 
-@router.post("/stories/{story_id}/characters", response=responses({201: ChangeOut}))
+@router.post("/stories/{story_id}/characters", response=responses({201: ChangeOut}), tags=["characters"])
 def character_create(request, story_id: int, payload: CharacterIn):
     story = _story(request, story_id)
     change = character_services.character_create(
@@ -366,7 +358,9 @@ def _character(story: Story, character_id: int) -> Character:
     return get_object_or_404(Character, story=story, pk=character_id)
 
 
-@router.patch("/stories/{story_id}/characters/{character_id}", response=responses({200: ChangeOut}))
+@router.patch(
+    "/stories/{story_id}/characters/{character_id}", response=responses({200: ChangeOut}), tags=["characters"]
+)
 def character_change(request, story_id: int, character_id: int, payload: CharacterChangeIn):
     """Rename (the old name becomes an alias) and/or set the gender; each is one change."""
     story = _story(request, story_id)
@@ -386,7 +380,11 @@ def character_change(request, story_id: int, character_id: int, payload: Charact
     return _changed(story, change)
 
 
-@router.post("/stories/{story_id}/characters/{character_id}/merge", response=responses({200: ChangeOut}))
+@router.post(
+    "/stories/{story_id}/characters/{character_id}/merge",
+    response=responses({200: ChangeOut}),
+    tags=["characters"],
+)
 def character_merge(request, story_id: int, character_id: int, payload: MergeIn):
     """Merge this character into `into`: its mentions move, its names become aliases, it is deleted."""
     story = _story(request, story_id)
@@ -399,7 +397,11 @@ def character_merge(request, story_id: int, character_id: int, payload: MergeIn)
     return _changed(story, change)
 
 
-@router.post("/stories/{story_id}/characters/{character_id}/split", response=responses({200: ChangeOut}))
+@router.post(
+    "/stories/{story_id}/characters/{character_id}/split",
+    response=responses({200: ChangeOut}),
+    tags=["characters"],
+)
 def character_split(request, story_id: int, character_id: int, payload: SplitIn):
     story = _story(request, story_id)
     _character(story, character_id)
@@ -409,7 +411,9 @@ def character_split(request, story_id: int, character_id: int, payload: SplitIn)
     return _changed(story, change)
 
 
-@router.delete("/stories/{story_id}/characters/{character_id}", response=responses({200: ChangeOut}))
+@router.delete(
+    "/stories/{story_id}/characters/{character_id}", response=responses({200: ChangeOut}), tags=["characters"]
+)
 def character_delete(request, story_id: int, character_id: int, version: int = Query(..., ge=1)):
     """Delete the character; its mentions stay as entities, unlinked."""
     story = _story(request, story_id)
@@ -425,7 +429,7 @@ def character_delete(request, story_id: int, character_id: int, version: int = Q
 
 @router.post(
     "/stories/{story_id}/predictions", response=responses({200: PredictionsOut}),
-    summary="Store an outside model's suggestions",
+    summary="Store an outside model's suggestions", tags=["predictions"],
 )  # fmt: skip
 def predictions(request, story_id: int, payload: PredictionsIn):
     """Spans (and optionally characters) become pending suggestions tagged with `model`. They replace
@@ -460,7 +464,12 @@ def _state(story: Story) -> dict:
     }
 
 
-@router.post("/stories/{story_id}/done", response=responses({200: StoryStateOut}), summary="Mark done")
+@router.post(
+    "/stories/{story_id}/done",
+    response=responses({200: StoryStateOut}),
+    summary="Mark done",
+    tags=["transitions"],
+)
 def story_done(request, story_id: int, payload: DoneIn):
     """Ready for review. Pending suggestions refuse it (409 with `pending`) unless `settle` says to
     accept or reject the rest in the same step."""
@@ -469,26 +478,34 @@ def story_done(request, story_id: int, payload: DoneIn):
     return _state(story)
 
 
-@router.post("/stories/{story_id}/approve", response=responses({200: StoryStateOut}), summary="Approve")
+@router.post(
+    "/stories/{story_id}/approve", response=responses({200: StoryStateOut}), summary="Approve",
+    auth=REVIEWERS, tags=["transitions"],
+)  # fmt: skip
 def story_approve(request, story_id: int, payload: ApproveIn):
     """Reviewers: approve a done story; pending suggestions refuse it unless `settle` is given."""
-    _reviewer(request)
     story = get_object_or_404(Story.objects.defer("text"), pk=story_id)
     return _state(review.story_approve(story=story, user=request.user, settle=payload.settle))
 
 
-@router.post("/stories/{story_id}/return", response=responses({200: StoryStateOut}), summary="Return")
+@router.post(
+    "/stories/{story_id}/return", response=responses({200: StoryStateOut}), summary="Return", auth=REVIEWERS,
+    tags=["transitions"],
+)  # fmt: skip
 def story_return(request, story_id: int, payload: ReturnIn):
     """Reviewers: send a done or approved story back to its editor with a comment they will see."""
-    _reviewer(request)
     story = get_object_or_404(Story.objects.defer("text"), pk=story_id)
     return _state(review.story_return(story=story, user=request.user, comment=payload.comment))
 
 
-@router.post("/stories/{story_id}/reopen", response=responses({200: StoryStateOut}), summary="Reopen")
+@router.post(
+    "/stories/{story_id}/reopen",
+    response=responses({200: StoryStateOut}),
+    summary="Reopen",
+    tags=["transitions"],
+)
 def story_reopen(request, story_id: int):
     """Admins: move an approved story back to In progress."""
-    _editor(request)
     story = get_object_or_404(Story.objects.defer("text"), pk=story_id)
     return _state(review.story_reopen(story=story, user=request.user))
 
@@ -498,7 +515,6 @@ def story_reopen(request, story_id: int):
 
 @router.get("/labels", response=responses({200: list[LabelOut]}), tags=["labels"])
 def label_list(request):
-    _editor(request)
     return list(Label.objects.all())
 
 
@@ -558,7 +574,7 @@ def _score(score: LabelScore) -> dict:
     }  # fmt: skip
 
 
-@router.get("/dashboard", response=responses({200: DashboardOut}), tags=["figures"])
+@router.get("/dashboard", response=responses({200: DashboardOut}), tags=["figures"], auth=REVIEWERS)
 def dashboard(
     request,
     status: Literal["all", "new", "in_progress", "done", "approved", "returned"] = "approved",
@@ -566,7 +582,6 @@ def dashboard(
 ):
     """The dashboard's figures as JSON: model-vs-final scores per label (of stories with `status`),
     stories by status, work per user, spans per label."""
-    _reviewer(request)
     batch_row = get_object_or_404(ImportBatch, pk=batch) if batch is not None else None
     stories = dashboard_selectors.evaluation_stories(status=status, batch=batch_row)
     result = dashboard_selectors.evaluation_compute(stories=stories)

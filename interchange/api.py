@@ -12,14 +12,14 @@ import datetime as dt
 from typing import Any, Literal
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from ninja import Field, Query, Router, Schema, Status
 
 from annotations.models import Entity
 from core import roles
 from core.access import NO_EDITOR_ROLE, NO_REVIEWER_ROLE
-from core.api import responses
+from core.api import auth, responses
 from interchange.forms.export import ExportForm
 from interchange.selectors.export import ExportFilters, export_stories
 from interchange.services.ingest import ingest_records
@@ -33,12 +33,9 @@ from stories.services import text_sha256
 from stories.sources.records import StoryRecord
 from stories.sources.titles import derive_title
 
-router = Router(tags=["stories"])
-
-
-def _editor(request) -> None:
-    if not roles.can_edit(request.user):
-        raise PermissionDenied(NO_EDITOR_ROLE)
+router = Router(auth=auth(roles.can_edit, NO_EDITOR_ROLE), tags=["stories"])
+ADMINS = auth(roles.is_admin, "Only admins can add stories, as with `manage.py ingest`.")
+REVIEWERS = auth(policy.may_review, NO_REVIEWER_ROLE)
 
 
 # --- List ----------------------------------------------------------------------------------
@@ -47,7 +44,6 @@ def _editor(request) -> None:
 @router.get("/stories", response=responses({200: StoryPageOut}), summary="List stories")
 def story_list(request, query: Query[StoryListQuery]):
     """The story list's search, filters and sort, a page at a time."""
-    _editor(request)
     return story_page(request, query, max_page_size=settings.FABULA_API_MAX_PAGE_SIZE)
 
 
@@ -85,13 +81,13 @@ class StoriesOut(Schema):
     results: list[CreatedOut]
 
 
-@router.post("/stories", response=responses({200: StoriesOut, 201: StoriesOut}), summary="Create stories")
+@router.post(
+    "/stories", response=responses({200: StoriesOut, 201: StoriesOut}), summary="Create stories", auth=ADMINS
+)
 def story_create(request, payload: StoriesIn):
     """Create one or many stories. Idempotent by content hash: a text already in Fabula (or twice in the
     request) is not stored again; its result names the existing story with `created: false`. Admins only,
     like `manage.py ingest`."""
-    if not roles.is_admin(request.user):
-        raise PermissionDenied("Only admins can add stories, as with `manage.py ingest`.")
     blank = [i for i, item in enumerate(payload.stories) if not item.text.strip()]
     if blank:
         raise ValidationError({f"stories.{i}.text": ["The text is empty or only whitespace."] for i in blank})
@@ -171,7 +167,6 @@ class StoryOut(Schema):
 def story_detail(request, story_id: int):
     """The story in the JSONL export's shape (accepted and pending entities, characters, metadata) with
     its status, version and each entity's id, for the edit endpoints."""
-    _editor(request)
     state = (
         Story.objects.filter(pk=story_id)
         .values("version", "status", "review_comment", "assigned_to__username")
@@ -230,6 +225,7 @@ EXPORT_TYPES = [
     response=responses({200: None}),
     summary="Export stories, streamed",
     tags=["export"],
+    auth=REVIEWERS,
     openapi_extra={
         "responses": {
             200: {"description": "The export file, streamed.", "content": {t: {} for t in EXPORT_TYPES}}
@@ -238,8 +234,6 @@ EXPORT_TYPES = [
 )
 def export(request, query: Query[ExportQuery]):
     """The same formats and options as `manage.py export` (docs/export-formats.md). Reviewers only."""
-    if not policy.may_review(request.user):
-        raise PermissionDenied(NO_REVIEWER_ROLE)
     data = {k: v for k, v in query.dict().items() if v not in (None, "", False)}
     form = ExportForm(data)
     if not form.is_valid():

@@ -9,16 +9,17 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema
 
-from core.api import paginate, responses
+from core.api import auth, paginate, responses
 from stories import policy, selectors, services
 from stories.filters import StoryFilter
 from stories.models import Story
 
 router = Router(tags=["stories"])
+ASSIGNERS = auth(policy.may_assign, "Only reviewers and admins can assign stories.")
 
 
 class StoryBriefOut(Schema):
@@ -84,11 +85,14 @@ class AssignIn(Schema):
     editor: str | None = Field(..., max_length=150, description="A username; null unassigns.")
 
 
-@router.post("/stories/{story_id}/assign", response=responses({200: StoryBriefOut}), summary="Assign a story")
+@router.post(
+    "/stories/{story_id}/assign",
+    response=responses({200: StoryBriefOut}),
+    summary="Assign a story",
+    auth=ASSIGNERS,
+)
 def story_assign(request, story_id: int, payload: AssignIn):
     """Reviewers and admins give a story to an editor (who is notified), or unassign it."""
-    if not policy.may_assign(request.user):
-        raise PermissionDenied("Only reviewers and admins can assign stories.")
     story = get_object_or_404(Story.objects.defer("text"), pk=story_id)
     editor = None
     if payload.editor is not None:

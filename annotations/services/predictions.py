@@ -97,7 +97,8 @@ def predictions_replace(
         )
     name = _check(story, model_name, spans, characters)
     _claim(story, version)
-    _, edited_characters = edited_ids(story)
+    # A model's own earlier predictions are in PREDICT edits; those do not make its characters edited.
+    _, edited_characters = edited_ids(story, ignore=(Edit.Action.PREDICT,))
     old = list(Entity.objects.pending().filter(story=story, source_model=name))
     Entity.objects.filter(pk__in=[row.pk for row in old]).delete()
     kept = list(Entity.objects.filter(story=story).values_list("start", "end", "label", "review_state"))
@@ -106,6 +107,9 @@ def predictions_replace(
     # A suggestion overlapping a kept span (or an earlier suggestion here) would clash in the reader.
     fitting, skipped = [], 0
     for span in sorted(spans, key=lambda s: (s.start, s.end)):
+        if (span.start, span.end, span.label) in taken:
+            skipped += 1
+            continue
         if any(span.start < end and start < span.end for start, end in decided):
             skipped += 1
             continue

@@ -65,3 +65,11 @@ def story(db):
     story = make_story("Anna Petrova danced in Paris with Boris.\n\nLater Boris went home to Moscow.")
     make_entity(story, "Anna Petrova")
     return story
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_counts():
+    """Rate-limit counts live in the cache, which outlives each test's rolled-back database."""
+    from django.core.cache import cache
+
+    cache.clear()
