@@ -202,7 +202,7 @@ class LabelOut(Schema):
 
 
 def _changed(story: Story, change: ChangeLog) -> dict:
-    story.refresh_from_db(fields=["version", "status"])
+    # story_change() left the new version and status on `story`: no need to read them back.
     entity = change.focus if change.focus is not None and change.focus.pk else None
     character = None
     if change.character_id:

@@ -8,7 +8,10 @@ limits and error shapes. Every API URL is exempt from the login redirect: anonym
 
 from __future__ import annotations
 
+import functools
+
 from django.contrib.auth.decorators import login_not_required
+from django.http import HttpResponseNotAllowed, JsonResponse
 from ninja import NinjaAPI
 from ninja.openapi.docs import Swagger
 
@@ -35,9 +38,28 @@ api.add_router("", stories_api.router)
 api.add_router("", annotations_api.router)
 
 
+def _json_errors(view):
+    """ninja answers a method an operation lacks with a plain-text 405; say it in the API's error shape."""
+
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        if isinstance(response, HttpResponseNotAllowed):
+            allowed = response["Allow"]
+            message = f"{request.method} is not allowed on {request.path}; it answers {allowed}."
+            response = JsonResponse(
+                {"message": message, "details": {}}, status=405, headers={"Allow": allowed}
+            )
+        return response
+
+    return login_not_required(wrapped)
+
+
 def urls():
     """The API's URL patterns, each one exempt from LoginRequiredMiddleware (the API answers 401)."""
     patterns, app_name, namespace = api.urls
+    wrapped = {}
     for pattern in patterns:
-        login_not_required(pattern.callback)
+        # Two operations on one path share one view; wrap it once.
+        pattern.callback = wrapped.setdefault(id(pattern.callback), _json_errors(pattern.callback))
     return patterns, app_name, namespace

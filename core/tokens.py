@@ -63,7 +63,10 @@ def token_authenticate(key: str) -> ApiToken | None:
     """The token whose key this is, with its active user, or None (unknown key, inactive account)."""
     if not key or not key.startswith(PREFIX):
         return None
-    token = ApiToken.objects.select_related("user").filter(key_hash=key_hash(key)).first()
+    # order_by(): one row by a unique key needs no ORDER BY (first() would add one).
+    token = next(
+        iter(ApiToken.objects.select_related("user").filter(key_hash=key_hash(key)).order_by()[:1]), None
+    )
     if token is None or not token.user.is_active:
         return None
     now = timezone.now()

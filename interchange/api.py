@@ -16,7 +16,6 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from ninja import Field, Query, Router, Schema, Status
 
-from annotations.models import Entity
 from core import roles
 from core.access import NO_EDITOR_ROLE, NO_REVIEWER_ROLE
 from core.api import auth, responses
@@ -175,15 +174,10 @@ def story_detail(request, story_id: int):
     if state is None:
         raise Http404(f"There is no story {story_id}.")
     filters = ExportFilters(status="all", ids=(story_id,), pending="include")
-    record = story_record(next(iter(export_stories(filters=filters, chunk_size=1))))
-    ids = {
-        (start, end, label): pk
-        for start, end, label, pk in Entity.objects.final()
-        .filter(story_id=story_id)
-        .values_list("start", "end", "label_id", "pk")
-    }
-    for span in record["spans"]:
-        span["id"] = ids[(span["start"], span["end"], span["label"])]
+    row = next(iter(export_stories(filters=filters, chunk_size=1)))
+    record = story_record(row)
+    for span, entity in zip(record["spans"], row.entities, strict=True):
+        span["id"] = entity.id
     record.update(
         status=state["status"],
         version=state["version"],

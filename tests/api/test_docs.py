@@ -31,3 +31,9 @@ def test_the_schema_is_openapi_3_with_both_auth_schemes():
     assert set(schema["components"]["securitySchemes"]) == {"BearerToken", "BrowserSession"}
     entity_post = schema["paths"]["/api/v1/stories/{story_id}/entities"]["post"]
     assert {"201", "400", "401", "403", "404", "409", "413", "429"} <= set(entity_post["responses"])
+
+
+def test_a_method_an_operation_lacks_is_405_json(editor_api):
+    response = editor_api.client.put("/api/v1/labels", headers=editor_api._headers())
+    assert response.status_code == 405 and response["Allow"] == "GET"
+    assert response.json()["message"] == "PUT is not allowed on /api/v1/labels; it answers GET."
