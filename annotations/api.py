@@ -16,15 +16,20 @@ from ninja import Field, Query, Router, Schema, Status
 
 from annotations.models import Character, Entity, Label
 from annotations.selectors import dashboard as dashboard_selectors
+from annotations.selectors import reader as reader_selectors
 from annotations.services import characters as character_services
 from annotations.services import editing, review
 from annotations.services.changes import ChangeLog, StaleVersion
-from annotations.services.predictions import PredictionsRefused, predictions_replace
+from annotations.services.predictions import (
+    PredictedCharacter,
+    PredictedSpan,
+    PredictionsRefused,
+    predictions_replace,
+)
 from annotations.services.settling import PendingSuggestions
 from core import roles
 from core.access import NO_EDITOR_ROLE, NO_REVIEWER_ROLE
 from core.api import add_error, auth, responses
-from nlp.extraction import CharacterRow, EntityRow
 from nlp.scoring import LabelScore
 from stories import policy
 from stories.models import ImportBatch, Story
@@ -212,14 +217,19 @@ def _changed(story: Story, change: ChangeLog) -> dict:
         "status": story.status,
         "summary": change.edit.summary if change.edit else "Saved",
         "entity": entity,
-        "character": _character_out(character) if character else None,
+        "character": _character_out(character, _mentions(story, character)) if character else None,
     }
 
 
-def _character_out(character: Character) -> dict:
+def _mentions(story: Story, character: Character) -> int:
+    stats = reader_selectors.character_stats(story=story, character_id=character.pk)
+    return stats.get(character.pk, (0, None))[0]
+
+
+def _character_out(character: Character, mentions: int) -> dict:
     return {
         "id": character.pk, "name": character.name, "aliases": character.aliases, "gender": character.gender,
-        "origin": character.origin, "mentions": character.mentions.exclude(review_state="rejected").count(),
+        "origin": character.origin, "mentions": mentions,
     }  # fmt: skip
 
 
@@ -341,8 +351,9 @@ def entity_link(request, story_id: int, entity_id: int, payload: LinkIn):
     "/stories/{story_id}/characters", response=responses({200: list[CharacterOut]}), tags=["characters"]
 )
 def character_list(request, story_id: int):
+    """The story's characters in reading order (by first mention), as the reader's panel lists them."""
     story = _story(request, story_id)
-    return [_character_out(c) for c in Character.objects.filter(story=story).order_by("name", "pk")]
+    return [_character_out(c, c.mention_count) for c in reader_selectors.character_panel(story=story)]
 
 
 @router.post("/stories/{story_id}/characters", response=responses({201: ChangeOut}), tags=["characters"])
@@ -439,8 +450,8 @@ def predictions(request, story_id: int, payload: PredictionsIn):
     result = predictions_replace(
         story=story,
         model_name=payload.model,
-        spans=[EntityRow(s.start, s.end, s.label, s.character) for s in payload.spans],
-        characters=[CharacterRow(c.name, list(c.aliases), c.gender) for c in payload.characters],
+        spans=[PredictedSpan(s.start, s.end, s.label, s.character) for s in payload.spans],
+        characters=[PredictedCharacter(c.name, tuple(c.aliases), c.gender) for c in payload.characters],
         user=request.user,
         version=payload.version,
     )

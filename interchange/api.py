@@ -21,7 +21,6 @@ from core.access import NO_EDITOR_ROLE, NO_REVIEWER_ROLE
 from core.api import auth, responses
 from interchange.forms.export import ExportForm
 from interchange.selectors.export import ExportFilters, export_stories
-from interchange.services.ingest import ingest_records
 from interchange.views import export_response
 from interchange.writers import FORMAT_NAMES
 from interchange.writers.jsonl import story_record
@@ -100,6 +99,9 @@ def story_create(request, payload: StoriesIn):
         )
         hashes.append(text_sha256(item.text))
     before = set(Story.objects.filter(sha256__in=hashes).values_list("sha256", flat=True))
+    # Imported when called: ingest imports spaCy, which a web process loads only when it needs it.
+    from interchange.services.ingest import ingest_records
+
     report = ingest_records(
         records, source_paths=["api"], batch_name=payload.batch, user=request.user, extract=payload.extract
     )
@@ -110,12 +112,13 @@ def story_create(request, payload: StoriesIn):
             "sha256", "pk", "title", "status", "version"
         )
     }
+    first = {sha: index for index, sha in reversed(list(enumerate(hashes)))}
     results = []
     for index, sha in enumerate(hashes):
         row = found.get(sha)
         results.append({
             "index": index, "id": row["pk"] if row else None,
-            "created": bool(row) and sha not in before and hashes.index(sha) == index,
+            "created": bool(row) and sha not in before and first[sha] == index,
             "title": row["title"] if row else None, "status": row["status"] if row else None,
             "version": row["version"] if row else None, "error": failed.get(f"api[{index}]"),
         })  # fmt: skip

@@ -19,14 +19,27 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from annotations.models import Character, Edit, Entity
+from annotations.models import Character, Edit, Entity, Label
 from annotations.services.changes import StaleVersion, gone, snapshot
-from annotations.services.extraction import edited_ids, extraction_rows, known_labels, rows_save
-from nlp.extraction import CharacterRow, EntityRow, Extraction
 from stories import policy
 from stories.models import Story
 
 MODEL_NAME_MAX_CHARS = 100
+
+
+@dataclass(frozen=True)
+class PredictedSpan:
+    start: int
+    end: int
+    label: str
+    character: int | None = None  # index into the call's characters
+
+
+@dataclass(frozen=True)
+class PredictedCharacter:
+    name: str
+    aliases: tuple[str, ...] = ()
+    gender: str = "unknown"
 
 
 class PredictionsRefused(Exception):
@@ -44,13 +57,15 @@ class PredictionsResult:
     edit: Edit | None
 
 
-def _check(story: Story, model_name: str, spans: list[EntityRow], characters: list[CharacterRow]) -> str:
+def _check(
+    story: Story, model_name: str, spans: list[PredictedSpan], characters: list[PredictedCharacter]
+) -> str:
     name = (model_name or "").strip()
     if not name or len(name) > MODEL_NAME_MAX_CHARS:
         raise ValidationError(
             {"model": [f"Name the model that made these predictions (1–{MODEL_NAME_MAX_CHARS} characters)."]}
         )
-    labels = known_labels()
+    labels = set(Label.objects.values_list("name", flat=True))
     unknown = sorted({span.label for span in spans} - labels)
     if unknown:
         raise ValidationError(
@@ -82,12 +97,17 @@ def predictions_replace(
     *,
     story: Story,
     model_name: str,
-    spans: list[EntityRow],
-    characters: list[CharacterRow],
+    spans: list[PredictedSpan],
+    characters: list[PredictedCharacter],
     user,
     version: int,
 ) -> PredictionsResult:
     """Replace `model_name`'s pending suggestions on `story` with `spans` (see the module docstring)."""
+    # Imported when called: the extraction service imports spaCy, which a web process loads only when
+    # it needs it (tests/test_startup.py); the rows are built by the same rules as the pipeline's draft.
+    from annotations.services.extraction import edited_ids, extraction_rows, known_labels, rows_save
+    from nlp.extraction import CharacterRow, EntityRow, Extraction
+
     story.status, story.assigned_to_id = Story.objects.values_list("status", "assigned_to").get(pk=story.pk)
     policy.check_edit(user, story)
     if story.status in (Story.Status.DONE, Story.Status.APPROVED):
@@ -119,7 +139,10 @@ def predictions_replace(
     story_text.text_length = story.text_length
     rows = extraction_rows(
         story=story_text,
-        extraction=Extraction(spans=fitting, characters=characters),
+        extraction=Extraction(
+            spans=[EntityRow(s.start, s.end, s.label, s.character) for s in fitting],
+            characters=[CharacterRow(c.name, list(c.aliases), c.gender) for c in characters],
+        ),
         labels=known_labels(),
         taken=frozenset(taken),
     )
