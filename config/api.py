@@ -26,6 +26,7 @@ api = NinjaAPI(
     description="Stories, entities, characters and their review workflow. See docs/api.md.",
     urls_namespace="api-v1",
     auth=core_api.AUTH,
+    parser=core_api.Parser(),
     throttle=[core_api.TokenRateThrottle()],
     docs=Swagger(settings={"persistAuthorization": True}),
     docs_url="/docs",
@@ -39,10 +40,15 @@ api.add_router("", annotations_api.router)
 
 
 def _json_errors(view):
-    """ninja answers a method an operation lacks with a plain-text 405; say it in the API's error shape."""
+    """ninja answers a method an operation lacks with a plain-text 405; say it in the API's error shape,
+    and refuse a NUL in a path segment (no database stores it) before any query sees it."""
 
     @functools.wraps(view)
     def wrapped(request, *args, **kwargs):
+        if any("\x00" in value for value in kwargs.values() if isinstance(value, str)):
+            # The body and query are checked by core.api.Parser; a path segment is checked here.
+            body = {"message": "The URL contains a NUL character (%00); remove it.", "details": {}}
+            return JsonResponse(body, status=400)
         response = view(request, *args, **kwargs)
         if isinstance(response, HttpResponseNotAllowed):
             allowed = response["Allow"]

@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
 from django.conf import settings
@@ -20,6 +21,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.parser import Parser as NinjaParser
 from ninja.security import HttpBearer
 from ninja.security.session import SessionAuth
 from ninja.throttling import SimpleRateThrottle
@@ -168,7 +170,18 @@ def _validation(api: NinjaAPI, request: HttpRequest, exc: NinjaValidationError) 
     return error(api, request, 400, f"The request is not valid: {lines}", details)
 
 
-ErrorMapper = Callable[[HttpRequest, Exception], tuple[int, str, dict]]
+def _http_error(api: NinjaAPI, request: HttpRequest, exc: HttpError) -> HttpResponse:
+    # ninja turns any failure to parse the body into "Cannot parse request body"; say what it was.
+    cause = exc.__cause__
+    if isinstance(cause, DjangoValidationError):
+        message, details = _messages(cause)
+        return error(api, request, 400, f"The request is not valid: {message}", details)
+    if isinstance(cause, json.JSONDecodeError):
+        where = f"line {cause.lineno}, column {cause.colno}"
+        return error(api, request, 400, f"The body is not valid JSON ({cause.msg} at {where}).")
+    if isinstance(cause, UnicodeDecodeError):
+        return error(api, request, 400, "The body is not UTF-8 text; send JSON encoded as UTF-8.")
+    return error(api, request, exc.status_code, str(exc))
 
 
 def add_error(api: NinjaAPI, exc_class: type[Exception], status: int, extra=None) -> None:
@@ -201,7 +214,7 @@ def install_error_handlers(api: NinjaAPI) -> None:
             "Log in, or send `Authorization: Bearer <token>`; make a token on the My account page.",
         ),
     )  # fmt: skip
-    api.add_exception_handler(HttpError, lambda r, e: error(api, r, e.status_code, str(e)))
+    api.add_exception_handler(HttpError, lambda r, e: _http_error(api, r, e))
     api.add_exception_handler(
         BodyTooLarge,
         lambda r, e: error(
@@ -218,6 +231,50 @@ def install_error_handlers(api: NinjaAPI) -> None:
         ObjectDoesNotExist, lambda r, e: error(api, r, 404, "That entity or character does not exist.")
     )
     add_error(api, DjangoValidationError, 400)
+
+
+def _storable(value, where: str, problems: dict[str, list[str]]) -> None:
+    """Collect every string in `value` (keys too) that no database can store: NUL, lone surrogates."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _storable(key, where, problems)
+            _storable(item, f"{where}.{key}" if where else str(key), problems)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _storable(item, f"{where}.{index}" if where else str(index), problems)
+    elif isinstance(value, str):
+        if "\x00" in value:
+            problems.setdefault(where or "body", []).append(
+                "Contains a NUL character (\\u0000), which text cannot hold; remove it."
+            )
+        else:
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                problems.setdefault(where or "body", []).append(
+                    "Is not valid Unicode (a lone surrogate such as \\ud800); send UTF-8 text."
+                )
+
+
+class Parser(NinjaParser):
+    """JSON bodies and query strings, refusing text no database stores (PostgreSQL refuses NUL, and a
+    lone surrogate cannot be encoded) with a 400 that names the field, rather than a 500 later."""
+
+    def parse_body(self, request: HttpRequest):
+        data = super().parse_body(request)
+        problems: dict[str, list[str]] = {}
+        _storable(data, "", problems)
+        if problems:
+            raise DjangoValidationError(problems)
+        return data
+
+    def parse_querydict(self, data, list_fields, request: HttpRequest):
+        result = super().parse_querydict(data, list_fields, request)
+        problems: dict[str, list[str]] = {}
+        _storable(result, "", problems)
+        if problems:
+            raise DjangoValidationError(problems)
+        return result
 
 
 def paginate(rows, *, page: int, page_size: int) -> dict:

@@ -119,3 +119,31 @@ def test_the_api_token_command_prints_a_key_and_revokes(editor):
     assert ApiClient(key=key).get("/labels").status_code == 401
     with pytest.raises(CommandError, match="no account named 'ghost'"):
         call_command("api_token", "ghost", stdout=out, stderr=err)
+
+
+def test_text_no_database_can_store_is_400_naming_the_field(admin_api, editor_api, story):
+    nul = admin_api.post("/stories", {"stories": [{"text": "A story.", "meta": {"note": "a\x00b"}}]})
+    assert nul.status_code == 400
+    assert nul.json()["details"] == {
+        "stories.0.meta.note": ["Contains a NUL character (\\u0000), which text cannot hold; remove it."]
+    }
+    surrogate = admin_api.client.post(
+        "/api/v1/stories", '{"stories": [{"text": "bad \\ud800 text"}]}', content_type="application/json",
+        headers=admin_api._headers(),
+    )  # fmt: skip
+    assert surrogate.status_code == 400 and "stories.0.text" in surrogate.json()["details"]
+    assert editor_api.get("/stories", {"q": "a\x00"}).status_code == 400
+    path = editor_api.post(f"/stories/{story.pk}/labels/GP%00E/review", {"decision": "accept", "version": 1})
+    assert path.status_code == 400 and "NUL" in path.json()["message"]
+    from stories.models import Story
+
+    assert Story.objects.count() == 1
+
+
+def test_a_body_that_is_not_json_is_400_saying_where(editor_api, story):
+    response = editor_api.client.post(
+        f"/api/v1/stories/{story.pk}/entities", '{"start": 1,', content_type="application/json",
+        headers=editor_api._headers(),
+    )  # fmt: skip
+    assert response.status_code == 400
+    assert response.json()["message"].startswith("The body is not valid JSON (Expecting property name")
