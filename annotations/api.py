@@ -91,6 +91,9 @@ class ChangeOut(Schema):
     version: int
     status: str
     summary: str
+    others_changed: bool = Field(
+        False, description="Someone else changed the story since your version: re-read it before going on."
+    )
     entity: EntityOut | None = None
     character: CharacterOut | None = None
 
@@ -216,6 +219,7 @@ def _changed(story: Story, change: ChangeLog) -> dict:
         "version": story.version,
         "status": story.status,
         "summary": change.edit.summary if change.edit else "Saved",
+        "others_changed": change.others_changed,
         "entity": entity,
         "character": _character_out(character, _mentions(story, character)) if character else None,
     }

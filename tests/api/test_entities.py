@@ -39,14 +39,26 @@ def test_create_snaps_to_tokens_and_claims_the_story(editor_api, story):
     assert story.assigned_to == editor_api.user and Edit.objects.filter(story=story, action="create").exists()
 
 
-def test_a_stale_version_is_409_with_the_current_version_and_changes_nothing(editor_api, story):
-    editor_api.post(f"/stories/{story.pk}/entities", {"start": 23, "end": 28, "label": "GPE", "version": 1})
-    response = editor_api.post(
+def test_a_stale_version_is_409_when_someone_else_changed_the_same_entity(editor_api, reviewer_api, story):
+    anna = Entity.objects.get(story=story)
+    relabel = editor_api.patch(f"/stories/{story.pk}/entities/{anna.pk}", {"label": "ORG", "version": 1})
+    assert relabel.json()["version"] == 2
+    response = reviewer_api.patch(f"/stories/{story.pk}/entities/{anna.pk}", {"label": "NORP", "version": 1})
+    assert response.status_code == 409
+    assert response.json()["version"] == 2 and "changed this" in response.json()["message"]
+    anna.refresh_from_db()
+    assert (anna.label_id, _version(story)) == ("ORG", 2)
+    # A change to another row from the same old page goes through, and says the story moved on.
+    other = reviewer_api.post(
         f"/stories/{story.pk}/entities", {"start": 34, "end": 39, "label": "PERSON", "version": 1}
     )
-    assert response.status_code == 409
-    assert response.json()["version"] == 2 and "version 2" in response.json()["message"]
-    assert not Entity.objects.filter(story=story, text="Boris").exists()
+    assert other.status_code == 201 and other.json()["others_changed"] is True
+    assert (
+        editor_api.post(
+            f"/stories/{story.pk}/entities", {"start": 23, "end": 28, "label": "GPE", "version": 9}
+        ).status_code
+        == 409
+    )
 
 
 def test_create_refusals_are_400_with_the_reason(editor_api, story):

@@ -28,11 +28,15 @@ def test_done_refuses_pending_suggestions_unless_told_how_to_settle(editor_api, 
     assert again.status_code == 400 and "already marked done" in again.json()["message"]
 
 
-def test_done_with_a_stale_version_is_409(editor_api, story):
-    Story.objects.filter(pk=story.pk).update(version=5)
-    stale = editor_api.post(f"/stories/{story.pk}/done", {"version": 4, "settle": "accept"})
-    assert stale.status_code == 409 and stale.json()["version"] == 5
-    assert _status(story) == "new" and Entity.objects.get(story=story).review_state == "pending"
+def test_done_from_a_page_older_than_a_return_is_409(editor_api, reviewer_api, story):
+    assert (
+        editor_api.post(f"/stories/{story.pk}/done", {"version": 1, "settle": "accept"}).json()["version"]
+        == 2
+    )
+    assert reviewer_api.post(f"/stories/{story.pk}/return", {"comment": "Look again"}).json()["version"] == 3
+    stale = editor_api.post(f"/stories/{story.pk}/done", {"version": 2})
+    assert stale.status_code == 409 and stale.json()["version"] == 3
+    assert _status(story) == "returned"
 
 
 def test_approve_and_return_are_for_reviewers(editor_api, reviewer_api, story):
