@@ -35,7 +35,7 @@ def _sqlite(statements):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('annotations', '0006_edit_revert_action'),
+        ('annotations', '0007_presence'),
     ]
 
     operations = [
