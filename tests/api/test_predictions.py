@@ -129,3 +129,12 @@ def test_a_reviewer_cannot_add_suggestions_to_a_done_story(reviewer_api, story):
     Story.objects.filter(pk=story.pk).update(status="done")
     response = _post(reviewer_api, story, 1, [{"start": 23, "end": 28, "label": "GPE"}])
     assert response.status_code == 409 and "nothing pending" in response.json()["message"]
+
+
+def test_an_open_reader_is_told_of_the_models_suggestions(editor_api, reviewer, story):
+    from annotations.selectors.live import changes_since
+
+    _post(editor_api, story, 1, [{"start": 23, "end": 28, "label": "GPE"}])
+    live = changes_since(story=Story.objects.get(pk=story.pk), version=1, user=reviewer)
+    assert live.version == 2
+    assert [p.start for p in live.paragraphs] == [0]
