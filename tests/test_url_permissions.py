@@ -130,7 +130,7 @@ def _api_operations(ids) -> list[tuple[str, str, str]]:
 
     schema = Client().get("/api/v1/schema").json()
     values = {"story_id": ids["pk"], "entity_id": ids["entity_id"], "character_id": ids["character_id"],
-              "label": ids["label"]}  # fmt: skip
+              "label": "PERSON"}  # fmt: skip
     operations = []
     for template, methods in schema["paths"].items():
         url = template

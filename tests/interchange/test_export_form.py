@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 def test_bad_story_ids_are_a_form_error(ids):
     form = ExportForm({"format": "jsonl", "status": "all", "layer": "final", "ids": ids})
     assert not form.is_valid()
-    assert "Story ids must be whole numbers" in form.errors["ids"][0]
+    assert "A story id is a whole number" in form.errors["ids"][0]
 
 
 def test_good_story_ids_are_read():

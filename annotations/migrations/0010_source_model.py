@@ -35,7 +35,7 @@ def _sqlite(statements):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('annotations', '0007_presence'),
+        ('annotations', '0009_colour_blind_palette'),
     ]
 
     operations = [
