@@ -95,6 +95,8 @@ class Character(models.Model):
     aliases = models.JSONField(default=list, blank=True)
     gender = models.CharField(max_length=10, choices=Gender, default=Gender.UNKNOWN)
     origin = models.CharField(max_length=10, choices=Origin, default=Origin.MODEL)
+    # The outside model that suggested it through the API; blank for Fabula's own pipeline and editors.
+    source_model = models.CharField(max_length=100, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -166,6 +168,9 @@ class Entity(models.Model):
     model_start = models.PositiveIntegerField(null=True, blank=True)
     model_end = models.PositiveIntegerField(null=True, blank=True)
     model_label = models.CharField(max_length=40, blank=True)
+    # The outside model that suggested it through the API (its later predictions replace its pending
+    # ones); blank for Fabula's own pipeline, editors and imports.
+    source_model = models.CharField(max_length=100, blank=True, db_index=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -223,6 +228,7 @@ class Edit(models.Model):
         RETURN = "return", "Returned"
         UNDO = "undo", "Undid a change"
         REVERT = "revert", "Reverted to the model's draft"
+        PREDICT = "predict", "Stored an outside model's suggestions"
 
     story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="edits")
     user = models.ForeignKey(

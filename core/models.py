@@ -35,3 +35,22 @@ class Notification(models.Model):
     @property
     def is_unread(self) -> bool:
         return self.read_at is None
+
+
+class ApiToken(models.Model):
+    """A personal key for scripts: `Authorization: Bearer <key>`. Only the key's SHA-256 is stored, so a
+    leaked database gives no usable keys; the person sees the key once, when it is made (core.tokens)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100, help_text="What the token is for, e.g. “training job”.")
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    # The key's first characters, shown so a person can tell their tokens apart; not enough to use one.
+    prefix = models.CharField(max_length=12, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…) of {self.user}"

@@ -141,6 +141,30 @@ def entity_resize(*, story: Story, pk: int, side: str, grow: bool, user, version
 
 
 @transaction.atomic
+def entity_set_bounds(*, story: Story, pk: int, start: int, end: int, user, version: int) -> ChangeLog:
+    """Move entity `pk` to [start, end), snapped to tokens as a new selection is; accepted afterwards."""
+    if not 0 <= start < end <= story.text_length:
+        raise ValidationError(f"The bounds {start}–{end} are outside the story (0–{story.text_length}).")
+    change = story_change(story=story, version=version, user=user)
+    row = _get(story, pk)
+    window = window_around(story, start, end)
+    snapped = snap(window, start, end)
+    if snapped is None:
+        raise ValidationError("The new bounds have no word in them; cover at least one word.")
+    if snapped == (row.start, row.end):
+        raise ValidationError(f"“{row.text}” already has these bounds.")
+    text = window.slice(*snapped)
+    _check_span(story, *snapped, text, ignore=row.pk)
+    change.before = [snapshot(row)]
+    row.start, row.end, row.text = *snapped, text
+    row.review_state, row.updated_by = State.ACCEPTED, user
+    _save(row, f"“{text}” is already tagged {row.label_id}.")
+    change.after, change.starts, change.focus = [snapshot(row)], [row.start], row
+    change.record(Edit.Action.RESIZE, f"Resized to “{text}” ({row.label_id})")
+    return change
+
+
+@transaction.atomic
 def entity_delete(*, story: Story, pk: int, user, version: int) -> ChangeLog:
     """Remove an entity from the final set: a model prediction is kept as rejected, an editor's is deleted."""
     change = story_change(story=story, version=version, user=user)

@@ -188,11 +188,13 @@ def _in_chunks(stories: QuerySet[Story], size: int = 100) -> Iterator[Story]:
         yield from Story.objects.filter(pk__in=ids[offset : offset + size]).order_by("pk")
 
 
-def _edited_ids(story: Story) -> tuple[set[int], set[int]]:
-    """Ids of the annotations and characters that appear in any Edit snapshot of the story."""
+def edited_ids(story: Story, *, ignore: tuple[str, ...] = ()) -> tuple[set[int], set[int]]:
+    """Ids of the annotations and characters that appear in any Edit snapshot of the story, leaving out
+    edits whose action is in `ignore`."""
     annotations: set[int] = set()
     characters: set[int] = set()
-    for before, after in Edit.objects.filter(story=story).values_list("before", "after"):
+    edits = Edit.objects.filter(story=story).exclude(action__in=ignore)
+    for before, after in edits.values_list("before", "after"):
         for entry in (before or []) + (after or []):
             target = annotations if entry.get("model") == "entity" else characters
             if entry.get("model") in ("entity", "character") and entry.get("id") is not None:
@@ -217,7 +219,7 @@ def replace_untouched(
         report.added += len(rows.entities)
         report.characters_added += len(rows.characters)
         return
-    edited_entities, edited_characters = _edited_ids(story)
+    edited_entities, edited_characters = edited_ids(story)
     untouched = (
         Entity.objects.filter(
             story=story,

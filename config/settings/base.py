@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "django_htmx",
     "django_filters",
+    "ninja",  # its own static files serve the API docs page: no CDN
     "simple_history",
     "axes",
     "core",
@@ -280,3 +281,12 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 EXTRACTION_CHUNK_SIZE = int(os.environ.get("EXTRACTION_CHUNK_SIZE", "8"))
 # The most one browser upload may hold once unzipped.
 INGEST_UPLOAD_MAX_BYTES = int(os.environ.get("INGEST_UPLOAD_MAX_BYTES", str(200 * 1024 * 1024)))
+# The API (docs/api.md): requests per token (or per browser user) and period, e.g. "600/min" or
+# "10000/hour"; empty turns the limit off. Counts live in the default cache, so several server
+# processes need a shared cache to share a count.
+FABULA_API_RATE = os.environ.get("FABULA_API_RATE", "600/min")
+FABULA_API_MAX_PAGE_SIZE = int(os.environ.get("FABULA_API_MAX_PAGE_SIZE", "100"))
+# A larger request body is refused with 413 before it is read. Django reads at most
+# DATA_UPLOAD_MAX_MEMORY_SIZE bytes of any body, so that follows this limit.
+FABULA_API_MAX_BODY_BYTES = int(os.environ.get("FABULA_API_MAX_BODY_BYTES", str(5 * 1024 * 1024)))
+DATA_UPLOAD_MAX_MEMORY_SIZE = max(FABULA_API_MAX_BODY_BYTES, 2_621_440)

@@ -34,6 +34,9 @@ class ExportEntity:
     origin: str
     character: int | None  # the linked Character's id
     state: str = "accepted"  # the review state: accepted or pending (rejected only in the model layer)
+    id: int | None = (
+        None  # the Entity row's id in the final layer (the API names it); None in the model layer
+    )
 
 
 @dataclass(slots=True)
@@ -136,7 +139,7 @@ def _entities_by_story(ids: list[int], filters: ExportFilters) -> dict[int, list
         if filters.labels:
             rows = rows.filter(label_id__in=filters.labels)
         values = rows.values_list(
-            "story_id", "start", "end", "label_id", "text", "origin", "character_id", "review_state"
+            "story_id", "start", "end", "label_id", "text", "origin", "character_id", "review_state", "pk"
         )
     by_story: dict[int, list] = defaultdict(list)
     for row in values:
@@ -180,8 +183,10 @@ def _export_story(story: Story, rows: list, characters: list[ExportCharacter], l
         ]
     else:
         entities = [
-            ExportEntity(start, end, label, text, origin, character if character in known else None, state)
-            for start, end, label, text, origin, character, state in rows
+            ExportEntity(
+                start, end, label, text, origin, character if character in known else None, state, pk
+            )
+            for start, end, label, text, origin, character, state, pk in rows
         ]
     entities.sort(key=lambda entity: (entity.start, -entity.end, entity.label))
     mentions = Counter(entity.character for entity in entities if entity.character is not None)

@@ -126,6 +126,31 @@ def ingest(
     """Import every story under `paths` into a new batch (or `batch`, made by the Import page); returns
     the counts. `dry_run` reads and extracts, writes nothing. A lost database raises DatabaseWentAway."""
     paths = [str(p) for p in paths]
+    return ingest_records(
+        iter_records(paths, max_bytes=max_bytes), source_paths=paths, batch_name=batch_name, batch=batch,
+        user=user, dry_run=dry_run, processes=processes, batch_size=batch_size, chunk_size=chunk_size,
+        extract=extract, label_map=label_map, create_labels=create_labels, progress=progress,
+    )  # fmt: skip
+
+
+def ingest_records(
+    items: Iterable[StoryRecord | SourceError],
+    *,
+    source_paths: list[str],
+    batch_name: str = "",
+    batch: ImportBatch | None = None,
+    user=None,
+    dry_run: bool = False,
+    processes: int = 1,
+    batch_size: int | None = None,
+    chunk_size: int | None = None,
+    extract: bool = True,
+    label_map: dict[str, str] | None = None,
+    create_labels: bool = False,
+    progress: Callable[[Event], None] | None = None,
+) -> IngestReport:
+    """`ingest()` for records read elsewhere (the API's posted stories); `source_paths` go on the batch."""
+    paths = source_paths
     report = IngestReport(dry_run=dry_run)  # the clock includes loading the pipeline
     run: _Run | None = None
     completed = False
@@ -147,7 +172,7 @@ def ingest(
             progress=progress,
             chunk_size=chunk_size or settings.INGEST_CHUNK_SIZE,
         )
-        records = run.feed(iter_records(paths, max_bytes=max_bytes), needs_model=extract)
+        records = run.feed(items, needs_model=extract)
         _extract_and_store(run, records, nlp, processes=processes, batch_size=batch_size)
         run.flush()
         completed = True

@@ -1,0 +1,71 @@
+"""The API's root: version 1 under /api/v1/, assembled from each app's router.
+
+Lives in config, the top layer, because it is the one place that may import every app. Each app's
+`api` module holds its own endpoints and calls its own services; core.api holds the shared auth,
+limits and error shapes. Every API URL is exempt from the login redirect: anonymous calls get a JSON
+401 from the API's own auth instead, and /api/v1/docs and /api/v1/schema are open (they hold no data).
+"""
+
+from __future__ import annotations
+
+import functools
+
+from django.contrib.auth.decorators import login_not_required
+from django.http import HttpResponseNotAllowed, JsonResponse
+from ninja import NinjaAPI
+from ninja.openapi.docs import Swagger
+
+from annotations import api as annotations_api
+from core import api as core_api
+from interchange import api as interchange_api
+from stories import api as stories_api
+
+api = NinjaAPI(
+    title="Fabula API",
+    version="1",
+    description="Stories, entities, characters and their review workflow. See docs/api.md.",
+    urls_namespace="api-v1",
+    auth=core_api.AUTH,
+    parser=core_api.Parser(),
+    throttle=[core_api.TokenRateThrottle()],
+    docs=Swagger(settings={"persistAuthorization": True}),
+    docs_url="/docs",
+    openapi_url="/schema",
+)
+core_api.install_error_handlers(api)
+annotations_api.install_errors(api)
+api.add_router("", interchange_api.router)
+api.add_router("", stories_api.router)
+api.add_router("", annotations_api.router)
+
+
+def _json_errors(view):
+    """ninja answers a method an operation lacks with a plain-text 405; say it in the API's error shape,
+    and refuse a NUL in a path segment (no database stores it) before any query sees it."""
+
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if any("\x00" in value for value in kwargs.values() if isinstance(value, str)):
+            # The body and query are checked by core.api.Parser; a path segment is checked here.
+            body = {"message": "The URL contains a NUL character (%00); remove it.", "details": {}}
+            return JsonResponse(body, status=400)
+        response = view(request, *args, **kwargs)
+        if isinstance(response, HttpResponseNotAllowed):
+            allowed = response["Allow"]
+            message = f"{request.method} is not allowed on {request.path}; it answers {allowed}."
+            response = JsonResponse(
+                {"message": message, "details": {}}, status=405, headers={"Allow": allowed}
+            )
+        return response
+
+    return login_not_required(wrapped)
+
+
+def urls():
+    """The API's URL patterns, each one exempt from LoginRequiredMiddleware (the API answers 401)."""
+    patterns, app_name, namespace = api.urls
+    wrapped = {}
+    for pattern in patterns:
+        # Two operations on one path share one view; wrap it once.
+        pattern.callback = wrapped.setdefault(id(pattern.callback), _json_errors(pattern.callback))
+    return patterns, app_name, namespace
