@@ -129,11 +129,15 @@ def entity_resize(*, story: Story, pk: int, side: str, grow: bool, user, version
     if moved is None:
         verb = "widen" if grow else "narrow"
         raise ValidationError(f"Cannot {verb} “{row.text}” further on that side.")
-    text = window.slice(*moved)
-    _check_span(story, *moved, text, ignore=row.pk)
+    return _move(change, row, moved, window.slice(*moved))
+
+
+def _move(change: ChangeLog, row: Entity, bounds: tuple[int, int], text: str) -> ChangeLog:
+    """Give `row` new token-snapped `bounds` covering `text`; it counts as accepted afterwards."""
+    _check_span(change.story, *bounds, text, ignore=row.pk)
     change.before = [snapshot(row)]
-    row.start, row.end, row.text = *moved, text
-    row.review_state, row.updated_by = State.ACCEPTED, user
+    row.start, row.end, row.text = *bounds, text
+    row.review_state, row.updated_by = State.ACCEPTED, change.user
     _save(row, f"“{text}” is already tagged {row.label_id}.")
     change.after, change.starts, change.focus = [snapshot(row)], [row.start], row
     change.record(Edit.Action.RESIZE, f"Resized to “{text}” ({row.label_id})")
@@ -153,15 +157,7 @@ def entity_set_bounds(*, story: Story, pk: int, start: int, end: int, user, vers
         raise ValidationError("The new bounds have no word in them; cover at least one word.")
     if snapped == (row.start, row.end):
         raise ValidationError(f"“{row.text}” already has these bounds.")
-    text = window.slice(*snapped)
-    _check_span(story, *snapped, text, ignore=row.pk)
-    change.before = [snapshot(row)]
-    row.start, row.end, row.text = *snapped, text
-    row.review_state, row.updated_by = State.ACCEPTED, user
-    _save(row, f"“{text}” is already tagged {row.label_id}.")
-    change.after, change.starts, change.focus = [snapshot(row)], [row.start], row
-    change.record(Edit.Action.RESIZE, f"Resized to “{text}” ({row.label_id})")
-    return change
+    return _move(change, row, snapped, window.slice(*snapped))
 
 
 @transaction.atomic
