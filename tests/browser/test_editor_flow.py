@@ -4,6 +4,7 @@ plus keyboard-only moves, a 409 between two editors, a 400 that the editor sees,
 
 from __future__ import annotations
 
+import contextlib
 from io import StringIO
 from pathlib import Path
 
@@ -101,6 +102,24 @@ def _idle_before_teardown(page):
     """On in-memory SQLite the live server shares the test's connection: a panel refresh still running
     while the teardown flushes the database makes the next test flaky, so let it finish first."""
     yield
+    idle(page)
+
+
+@contextlib.contextmanager
+def colleague_page(browser, live_server):
+    """A page in a browser context of its own: another person's session beside the test's `page`."""
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 860})
+    other = context.new_page()
+    other.set_default_timeout(10_000)
+    try:
+        yield other
+    finally:
+        context.close()
+
+
+def open_reader(page, username: str, story: Story) -> None:
+    log_in(page, username)
+    page.goto(f"/stories/{story.pk}/")
     idle(page)
 
 
@@ -292,15 +311,11 @@ def test_a_stale_edit_shows_a_conflict_and_overwrites_nothing(page, shot, browse
     paris = make_entity(story, "Paris", "PERSON")  # the model's mistake both editors see
 
     # Two browser contexts: two separate sessions, both with the story open at version 1.
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 860})
-    first, second = context.new_page(), page
-    first.set_default_timeout(10_000)
-    try:
+    second = page
+    with colleague_page(browser, live_server) as first:
         for editor_page, username in ((first, "edna"), (second, "ed")):
-            log_in(editor_page, username)
-            editor_page.goto(f"/stories/{story.pk}/")
+            open_reader(editor_page, username, story)
             expect(mark(editor_page, paris)).to_have_attribute("data-label", "PERSON")
-            idle(editor_page)
 
         # The first editor relabels Paris GPE (3).
         mark(first, paris).click()
@@ -309,8 +324,6 @@ def test_a_stale_edit_shows_a_conflict_and_overwrites_nothing(page, shot, browse
         assert answer.value.status == 200
         settled(first, story)
         idle(first)
-    finally:
-        context.close()
 
     # The second editor's page still shows PERSON and version 1; their ORG (2) must not win.
     mark(second, paris).click()
@@ -344,22 +357,16 @@ def test_two_editors_on_different_entities_of_one_paragraph_both_save(page, brow
     story = make_story("Anna Pavlova danced in Paris with Boris.", title="Side by side")
     paris = make_entity(story, "Paris", "PERSON")
     boris = make_entity(story, "Boris", "ORG")
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 860})
-    first, second = context.new_page(), page
-    first.set_default_timeout(10_000)
-    try:
+    second = page
+    with colleague_page(browser, live_server) as first:
         for editor_page, username in ((first, "edna"), (second, "ed")):
-            log_in(editor_page, username)
-            editor_page.goto(f"/stories/{story.pk}/")
+            open_reader(editor_page, username, story)
             expect(mark(editor_page, boris)).to_have_attribute("data-label", "ORG")
-            idle(editor_page)
         mark(first, paris).click()
         with edit_response(first) as answer:
             first.keyboard.press("3")  # GPE
         assert answer.value.status == 200
         idle(first)
-    finally:
-        context.close()
     # The second page never saw that change, but its own edit is of another entity: it saves.
     mark(second, boris).click()
     with edit_response(second) as answer:
@@ -590,10 +597,7 @@ def test_a_colleagues_change_appears_within_seconds_and_keeps_my_selection(
     make_user("reviewer", username="ed")
     story = make_story("Anna Pavlova danced in Paris with Boris.\n\nLater she left Moscow.", title="Live")
     paris = make_entity(story, "Paris", "PERSON")
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 860})
-    other = context.new_page()
-    other.set_default_timeout(10_000)
-    try:
+    with colleague_page(browser, live_server) as other:
         log_in(page, "edna")
         page.goto(f"/stories/{story.pk}/")
         log_in(other, "ed")
@@ -610,10 +614,8 @@ def test_a_colleagues_change_appears_within_seconds_and_keeps_my_selection(
         assert page.evaluate("getSelection().toString()") == "Moscow"
         settled(page, story)
         shot("editor-live", doc=True)
-    finally:
-        context.close()
-        # Stop polling (htmx stops when its element leaves the page), so the teardown finds it idle.
-        page.evaluate("document.getElementById('presence').remove()")
+    # Stop polling (htmx stops when its element leaves the page), so the teardown finds it idle.
+    page.evaluate("document.getElementById('presence').remove()")
 
 
 def test_the_correction_loop_never_leaves_the_keyboard(page):
