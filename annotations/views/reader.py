@@ -10,6 +10,7 @@ version (event `fabula:live` carries the version the page has then seen).
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -23,6 +24,8 @@ from annotations.services.changes import undo_candidate
 from annotations.services.presence import presence_touch
 from annotations.views.actions import chunk_param, render_reader, workspace_story
 from core.access import editor_required
+from core.forms import parse_id
+from core.responses import error_response
 
 TEMPLATE = "annotations/story_detail.html"
 
@@ -112,11 +115,9 @@ def story_live(request: HttpRequest, pk: int) -> HttpResponse:
     """GET ?version=N from an open reader: presence, and others' changes since N drawn in place."""
     story = workspace_story(pk)
     try:
-        version = max(0, int(request.GET.get("version", "")))
-    except ValueError:
-        return HttpResponse(
-            "Send the page's story version as ?version=N.", status=400, content_type="text/plain"
-        )
+        version = parse_id(request.GET.get("version", ""), what="story version")
+    except ValidationError as error:
+        return error_response(request, f"Send the page's story version as ?version=N. {error.messages[0]}")
     presence_touch(story=story, user=request.user)
     live = changes_since(story=story, version=version, user=request.user)
     others = others_here(story=story, user=request.user)

@@ -96,7 +96,7 @@ class TestLiveView:
         assert html == ""
         assert json.loads(response["HX-Trigger"])["fabula:live"]["changed"] is False
 
-    @pytest.mark.parametrize("version", ["", "x", "²", "1.5"])
+    @pytest.mark.parametrize("version", ["", "x", "²", "1.5", "-1", "+1", " 1"])
     def test_a_missing_or_bad_version_is_a_400(self, editor_client, version):
         story = make_story(TEXT)
         response = editor_client.get(live_url(story), {"version": version}, headers=HTMX)
