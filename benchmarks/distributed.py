@@ -88,23 +88,10 @@ def reaped_cpu() -> float:
 class Worker:
     def __init__(self, name: str, env: dict, log: Path):
         self.log = log
+        from tests.integration.workers import worker_command
+
         self.process = subprocess.Popen(
-            [
-                str(Path(sys.executable).parent / "celery"),
-                "-A",
-                "config",
-                "worker",
-                "--concurrency",
-                "1",
-                "-n",
-                f"{name}@%h",
-                "-Q",
-                env["CELERY_QUEUE"],
-                "--without-gossip",
-                "--without-mingle",
-                "-l",
-                "info",
-            ],
+            worker_command(name, env["CELERY_QUEUE"]),
             cwd=ROOT,
             env=env,
             stdout=log.open("wb"),

@@ -66,28 +66,20 @@ def new_queue() -> str:
     return f"fabula-test-{uuid.uuid4().hex[:12]}"
 
 
+def worker_command(name: str, queue: str) -> list[str]:
+    """The command line of one single-process worker on `queue` (the benchmarks start the same one)."""
+    celery = str(Path(sys.executable).parent / "celery")
+    return [celery, "-A", "config", "worker", "--concurrency", "1", "-n", f"{name}@%h", "-Q", queue,
+            "--without-gossip", "--without-mingle", "-l", "info"]  # fmt: skip
+
+
 class Worker:
     """`celery -A config worker --concurrency 1` in a process group of its own, logging to a file."""
 
     def __init__(self, name: str, queue: str, log: Path, **env: str):
         self.name, self.log = name, log
         self.process = subprocess.Popen(
-            [
-                str(Path(sys.executable).parent / "celery"),
-                "-A",
-                "config",
-                "worker",
-                "--concurrency",
-                "1",
-                "-n",
-                f"{name}@%h",
-                "-Q",
-                queue,
-                "--without-gossip",
-                "--without-mingle",
-                "-l",
-                "info",
-            ],
+            worker_command(name, queue),
             cwd=ROOT,
             env=environment(queue, **env),
             stdout=log.open("wb"),
