@@ -42,7 +42,7 @@ def test_reviewer_sets_options_sees_the_count_and_downloads(page, shot, tmp_path
 
     page.get_by_role("button", name="Export").click()
     with page.expect_download() as download_info:
-        page.get_by_role("link", name="Download fabula-all-final-").click()
+        page.get_by_role("link", name="Download fabula-all-final-").click(timeout=30_000)
     download = download_info.value
     assert download.suggested_filename.startswith(
         "fabula-all-final-"
@@ -58,7 +58,7 @@ def test_reviewer_sets_options_sees_the_count_and_downloads(page, shot, tmp_path
     page.get_by_role("button", name="Export").click()
     page.locator("#export-job a[href$='/download/']", has_text=".csv").wait_for()
     with page.expect_download() as download_info:
-        page.get_by_role("link", name="Download fabula-all-final-").click()
+        page.get_by_role("link", name="Download fabula-all-final-").click(timeout=30_000)
     with open(download_info.value.path(), encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert [row["text"] for row in rows] == ["Anna Petrova", "Anna", "Paris", "Boris", "Anna", "Boris"]
