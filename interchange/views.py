@@ -47,9 +47,8 @@ def export(request: HtmxHttpRequest) -> HttpResponse:
         return export_response(form)
     template = TEMPLATE + ("#export-summary" if request.htmx else "")
     status = 400 if form.is_bound and not valid and not request.htmx else 200
-    return render(
-        request, template, export_context(form, valid, job=latest_export_job(request.user)), status=status
-    )
+    job = None if request.htmx else latest_export_job(request.user)  # the summary partial shows no job
+    return render(request, template, export_context(form, valid, job=job), status=status)
 
 
 def export_context(form: ExportForm, valid: bool, *, job) -> dict:
