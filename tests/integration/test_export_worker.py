@@ -28,6 +28,11 @@ def queue():
     workers.delete_queue(name)
 
 
+def fresh_routes(app) -> None:
+    app.amqp.flush_routes()
+    app.amqp.__dict__.pop("router", None)
+
+
 def test_an_export_job_runs_on_a_worker_and_downloads_the_commands_bytes(queue, tmp_path, client, settings):
     from core.queue import app
 
@@ -37,6 +42,7 @@ def test_an_export_job_runs_on_a_worker_and_downloads_the_commands_bytes(queue, 
     saved = app.conf.broker_url, app.conf.task_default_queue, app.conf.task_routes
     app.conf.broker_url, app.conf.task_default_queue = workers.BROKER_URL, queue
     app.conf.task_routes = {"interchange.tasks.export_job": {"queue": queue}}
+    fresh_routes(app)  # an earlier task sent in this process built the router from the old routes
     make_export_set()
     worker = workers.Worker("exporter", queue, tmp_path / "exporter.log", FABULA_EXPORT_DIR=str(exports))
     try:
@@ -55,6 +61,7 @@ def test_an_export_job_runs_on_a_worker_and_downloads_the_commands_bytes(queue, 
         panel = client.get(reverse("interchange:export-job", args=[job.pk]), headers={"HX-Request": "true"})
     finally:
         app.conf.broker_url, app.conf.task_default_queue, app.conf.task_routes = saved
+        fresh_routes(app)
         worker.stop()
     log = (tmp_path / "exporter.log").read_text(errors="replace")
     assert job.state == ExportJob.State.FINISHED, (job.error, log[-3000:])
