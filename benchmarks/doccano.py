@@ -7,13 +7,14 @@ goes first it measures:
 
 - import: the same generated stories (benchmarks/corpus.py's generator, one JSONL file) through
   doccano's API (upload, import task, until the task is done), against `manage.py ingest --no-extract`
-  as a whole command in a fresh process (Django start-up included);
+  as a whole command in a fresh process (Django start-up included); wall clock, and CPU (the
+  command's, against doccano's web and task processes);
 - server CPU per request: Fabula's reader page against doccano's document JSON
   (`GET /v1/projects/{id}/examples/{eid}`) for the same story, both logged in by session cookie, one
   request at a time; CPU is utime+stime from /proc of every process holding the server's listening
   socket (master and workers), with and without the PostgreSQL backends of that server's database;
 - throughput of the same two requests under 8 concurrent connections (`wrk -t2 -c8`; without wrk, a
-  Python load generator with 8 threads, and the output says so).
+  Python load generator with 8 threads, and the output says so; Debian: `apt-get install wrk`).
 
 Fabula's copy of the story also gets the generator's 6 entities, so its page does a reader's real work;
 doccano's document JSON carries no spans whatever the document holds.
