@@ -158,11 +158,23 @@ def story_change(*, story: Story, version: int, user) -> ChangeLog:
     return ChangeLog(story=story, user=user, version=story.version, seen=version)
 
 
-def undo_candidate(*, story: Story) -> Edit | None:
-    """The change `u` undoes: the newest edit that is neither undone nor itself an undo."""
+# Changes `u` never undoes: an undo itself, and a review's decision (the review page reverses those).
+NOT_UNDOABLE = (Edit.Action.UNDO, Edit.Action.APPROVE, Edit.Action.RETURN)
+
+
+def undo_candidate(*, story: Story, newest: list[Edit] | None = None, limit: int = 0) -> Edit | None:
+    """The change `u` undoes: the newest edit that is neither undone nor itself an undo. `newest` (the
+    story's newest `limit` edits, newest first, as the history panel has them) answers without a query
+    when the change is among them, or when they are all the story's edits."""
+    if newest is not None:
+        for edit in newest:
+            if edit.undone_by_id is None and edit.action not in NOT_UNDOABLE:
+                return edit
+        if len(newest) < limit:
+            return None
     return (
         Edit.objects.filter(story=story, undone_by__isnull=True)
-        .exclude(action__in=[Edit.Action.UNDO, Edit.Action.APPROVE, Edit.Action.RETURN])
+        .exclude(action__in=NOT_UNDOABLE)
         .order_by("-id")
         .first()
     )
@@ -179,7 +191,7 @@ def _check_clean(edit: Edit, story: Story) -> None:
         raise UndoRefused("That change belongs to another story.")
     if edit.undone_by_id:
         raise UndoRefused(f"“{edit.summary}” was already undone.")
-    if edit.action in (Edit.Action.UNDO, Edit.Action.APPROVE, Edit.Action.RETURN):
+    if edit.action in NOT_UNDOABLE:
         raise UndoRefused(f"“{edit.get_action_display()}” cannot be undone here.")
     for entry in edit.after:
         row = _current(entry)

@@ -267,6 +267,38 @@ def test_no_extract_stores_texts_only(tmp_path):
     assert ImportBatch.objects.get().pipeline_name == ""
 
 
+def test_no_extract_writes_a_chunk_in_a_few_statements_with_history(tmp_path, django_assert_max_num_queries):
+    for n in range(40):
+        (tmp_path / f"{n:02d}.txt").write_text(f"Story number {n}.\n\nAnna danced in Paris.\n")
+    with django_assert_max_num_queries(15):  # one story at a time took four or five statements each
+        report = ingest([tmp_path], extract=False, chunk_size=100)
+    assert report.imported == 40 and len(report.stored_ids) == 40
+    stories = Story.objects.order_by("source_name")
+    assert [s.text.split(".")[0] for s in stories] == [f"Story number {n}" for n in range(40)]
+    assert sorted(report.stored_ids) == sorted(s.pk for s in stories)
+    # The history the admin shows has each story's creation, as story.save() writes it.
+    assert Story.history.filter(history_type="+").count() == 40
+    batch = ImportBatch.objects.get()
+    assert (batch.imported_count, batch.state) == (40, ImportBatch.State.FINISHED)
+
+
+def test_a_chunk_the_database_refuses_is_written_one_story_at_a_time(tmp_path, monkeypatch):
+    """Another ingest stores one of the chunk's texts between the check and the insert: only that
+    story becomes a duplicate, the others import."""
+    texts = [f"Story {n}.\n\nBoris watched.\n" for n in range(3)]
+    for n, text in enumerate(texts):
+        (tmp_path / f"{n}.txt").write_text(text)
+    ingest([tmp_path / "1.txt"], extract=False, batch_name="first")
+    earlier = Story.objects.get()
+    monkeypatch.setattr(ingest_module, "stories_duplicate_of", lambda sha256s: {})  # the check misses it
+    monkeypatch.setattr(ingest_module, "story_duplicate_of", lambda sha256: earlier.pk)
+    report = ingest([tmp_path], extract=False, batch_name="second")
+    assert report.imported == 2
+    assert report.duplicates == [(str(tmp_path / "1.txt"), f"duplicate of story {earlier.pk}")]
+    assert Story.objects.count() == 3
+    assert Story.history.filter(history_type="+").count() == 3
+
+
 def test_progress_lines_without_a_terminal(nlp, tmp_path):
     out, _ = run(SAMPLES_DIR, verbosity=2)
     assert out.count("imported data/samples/") + out.count(f"imported {SAMPLES_DIR}") == 5
