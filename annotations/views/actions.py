@@ -26,7 +26,13 @@ from django_htmx.http import reswap, retarget, trigger_client_event
 
 from annotations.models import Label
 from annotations.selectors import reader as selectors
-from annotations.services.changes import ChangeLog, StaleVersion, UndoRefused, undo_candidate
+from annotations.services.changes import (
+    ChangeLog,
+    StaleVersion,
+    UndoRefused,
+    redo_candidate,
+    undo_candidate,
+)
 from core.responses import error_response
 from stories.models import Story
 
@@ -72,6 +78,7 @@ def reader_context(story: Story, index: int = 0, *, with_characters: bool = Fals
         "characters": selectors.character_panel(story=story) if with_characters else None,
         "history": selectors.history(story=story),
         "undo_edit": undo_candidate(story=story),
+        "redo_edit": redo_candidate(story=story),
         "entity": None,
         "poll_seconds": settings.READER_POLL_SECONDS,
         **extra,

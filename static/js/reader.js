@@ -470,6 +470,9 @@
     undo: function () {
       post(reader.dataset.undoUrl, {});
     },
+    redo: function () {
+      post(reader.dataset.redoUrl, {});
+    },
     // A focused mark is a role=button: Enter / Space inspect it. Anywhere else they keep their meaning
     // (pressing a focused button, scrolling), so the key is left to the browser.
     inspect: function () {
