@@ -192,6 +192,27 @@ def settle_choice(request: HttpRequest, story: Story, first, *, action: str, ver
     return reswap(retarget(response, "#settle-choice"), "outerHTML")
 
 
+def needs_confirmation(form, count: int) -> bool:
+    """A valid bulk form, unconfirmed, over settings.BULK_CONFIRM_OVER rows: ask before writing."""
+    return form.is_valid() and not form.cleaned_data["confirm"] and count > settings.BULK_CONFIRM_OVER
+
+
+def confirm_bulk(request: HttpRequest, story: Story, *, question: str, yes: str, fields: list) -> HttpResponse:
+    """Ask once before a bulk action: the same POST again with confirm=1, or go back. Nothing is written.
+
+    htmx gets the question in the reader's #bulk-confirm (an overlay, so the text does not move); a
+    plain POST gets it as a page of its own. `fields` are the (name, value) pairs to send again.
+    """
+    context = {
+        "story": story, "question": question, "yes": yes, "fields": fields, "action": request.path,
+        "back_url": reader_url(story),
+    }  # fmt: skip
+    if not request.htmx:
+        return render(request, "annotations/bulk_confirm.html", context)
+    response = render(request, "annotations/bulk_confirm.html#bulk-confirm", context)
+    return reswap(retarget(response, "#bulk-confirm"), "outerHTML")
+
+
 def entity_context(story: Story, entity) -> dict:
     """What the entity inspector needs besides the entity: labels and the story's characters."""
     labels = list(Label.objects.all())
