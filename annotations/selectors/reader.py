@@ -368,7 +368,7 @@ def pending_count(*, story: Story, label=None) -> int:
     return (rows.filter(label=label) if label is not None else rows).count()
 
 
-def match_contexts(*, story: Story, entity: Entity, matches: dict, width: int = 50) -> list[dict]:
+def match_contexts(*, story: Story, entity: Entity, matches: dict, width: int = 40) -> list[dict]:
     """Each mention "apply to all" would touch, in text order: its offset, the text either side (one
     line, `width` characters), and the label it has now (None for an untagged one)."""
     labelled = dict(Entity.objects.filter(pk__in=matches["update"]).values_list("start", "label_id"))

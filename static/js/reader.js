@@ -564,13 +564,14 @@
   // --- 7. where the editor is: the URL follows the part being read; the parts above load on the way up --
   // replaceState, not pushState: scrolling is not navigation, so Back still leaves the story. A reload
   // (or a shared link) then opens ?chunk=N, the part that was on screen.
+  /** The part across the middle of the screen (the first one, while the page is at its top). */
   function chunkOnScreen() {
-    var line = window.innerHeight * 0.3;
+    var line = window.innerHeight / 2;
     var chunks = text.querySelectorAll("section.chunk");
-    for (var i = chunks.length - 1; i >= 0; i--) {
-      if (chunks[i].getBoundingClientRect().top <= line) return chunks[i];
+    for (var i = 0; i < chunks.length; i++) {
+      if (chunks[i].getBoundingClientRect().bottom > line) return chunks[i];
     }
-    return chunks[0] || null;
+    return chunks[chunks.length - 1] || null;
   }
 
   // The part the address bar points at: the one the page opened at, whether by ?chunk=, ?chapter= or
