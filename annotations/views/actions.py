@@ -197,7 +197,9 @@ def needs_confirmation(form, count: int) -> bool:
     return form.is_valid() and not form.cleaned_data["confirm"] and count > settings.BULK_CONFIRM_OVER
 
 
-def confirm_bulk(request: HttpRequest, story: Story, *, question: str, yes: str, fields: list) -> HttpResponse:
+def confirm_bulk(
+    request: HttpRequest, story: Story, *, question: str, yes: str, fields: list
+) -> HttpResponse:
     """Ask once before a bulk action: the same POST again with confirm=1, or go back. Nothing is written.
 
     htmx gets the question in the reader's #bulk-confirm (an overlay, so the text does not move); a

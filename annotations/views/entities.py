@@ -181,7 +181,10 @@ def entity_apply_all(request: HttpRequest, pk: int, entity_id: int) -> HttpRespo
         story,
         form,
         lambda d: editing.entity_apply_all(
-            story=story, pk=entity_id, user=request.user, version=d["version"],
+            story=story,
+            pk=entity_id,
+            user=request.user,
+            version=d["version"],
             only=d["match"] if d["choose"] else None,
         ),  # fmt: skip
     )

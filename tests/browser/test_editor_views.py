@@ -138,7 +138,8 @@ def test_the_label_picker_reaches_a_label_without_a_key(page, shot):
     settled(page, story)
     boris.refresh_from_db()
     assert boris.label_id == "TIME"
-    assert page.locator("#label-picker [role=option]").count() > 9  # every label is there, not only the nine with a digit
+    # Every label is there, not only the ones with a digit.
+    assert page.locator("#label-picker [role=option]").count() > 9
 
 
 def test_back_after_an_edit_shows_the_saved_state(page):
