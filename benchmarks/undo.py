@@ -64,6 +64,7 @@ def main() -> None:
     words = [f"Name{n}" for n in range(args.spans)]
     # Paragraphs of 50 names, as a novel's mentions spread over many paragraphs.
     text = "\n\n".join(" met ".join(words[i : i + 50]) + "." for i in range(0, len(words), 50))
+    text += f"\n\nRun {time.time_ns()}."  # a DATABASE_URL used before holds earlier runs' stories
     story = make_story(text, title="Undo benchmark")
     person = Label.objects.get(name="PERSON")
     at, rows = 0, []
@@ -75,7 +76,7 @@ def main() -> None:
         at += len(word)
     Entity.objects.bulk_create(rows, batch_size=1000)
     client = Client()
-    client.force_login(make_user("editor", username="bench"))
+    client.force_login(make_user("editor", username=f"bench-undo-{story.pk}"))
     base = f"/stories/{story.pk}/"
 
     def post(url: str, data: dict):
