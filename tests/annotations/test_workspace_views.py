@@ -177,7 +177,8 @@ def test_panels_show_what_the_editor_needs(editor_client):
     ).content.decode()
     assert "Suggested" in entity and "Accept" in entity and "Reject" in entity
     preview = editor_client.get(url("entity-apply-preview", w, entity_id=w["boris"].pk), headers=HTMX).content
-    assert "appears 1 more time" in preview.decode() and "Tag all 1 as PERSON (Boris)" in preview.decode()
+    assert "appears 1 more time" in preview.decode()
+    assert "Tag the ticked as PERSON (Boris)" in preview.decode()
     anna = Entity.objects.create(story=w["story"], start=45, end=49, text="Anna", label_id="PERSON",
                                      review_state="accepted", origin="editor")  # fmt: skip
     preview = editor_client.get(

@@ -12,7 +12,7 @@ from annotations.models import Edit, Entity
 from stories.models import Story
 from tests.browser.conftest import log_in
 from tests.browser.test_editor_flow import dom_select, edit_response, idle, mark, settled
-from tests.factories import make_entity, make_story, make_user
+from tests.factories import make_character, make_entity, make_story, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -309,3 +309,18 @@ def test_on_a_narrow_screen_the_inspector_stays_over_the_text(page, shot):
     idle(page)
     page.keyboard.press("Escape")
     expect(panel.locator(".entity-text")).to_have_count(0)
+
+
+def test_a_characters_edit_opens_in_view_however_far_down_the_list(page):
+    make_user("editor", username="edna")
+    story = make_story("Anna met Boris in Paris.", title="Many characters")
+    for n in range(45):
+        make_character(story, f"Character {n:02d}")
+    open_story(page, story)
+    last = page.get_by_role("link", name="Edit Character 44")
+    last.scroll_into_view_if_needed()
+    expect(page.locator("#entity-panel")).not_to_be_in_viewport()  # the side column scrolled past it
+    last.click()
+    heading = page.locator("#entity-panel h2")
+    expect(heading).to_have_text("Character: Character 44")
+    expect(heading).to_be_in_viewport()
