@@ -366,5 +366,29 @@ def first_pending(*, story: Story) -> Entity | None:
     return Entity.objects.pending().filter(story=story).order_by("start", "end").first()
 
 
-def pending_count(*, story: Story) -> int:
-    return Entity.objects.pending().filter(story=story).count()
+def pending_count(*, story: Story, label=None) -> int:
+    rows = Entity.objects.pending().filter(story=story)
+    return (rows.filter(label=label) if label is not None else rows).count()
+
+
+def match_contexts(*, story: Story, entity: Entity, matches: dict, width: int = 40) -> list[dict]:
+    """Each mention "apply to all" would touch, in text order: its offset, the text either side (one
+    line, `width` characters), and the label it has now (None for an untagged one)."""
+    labelled = dict(Entity.objects.filter(pk__in=matches["update"]).values_list("start", "label_id"))
+    starts = sorted([*matches["new"], *labelled])
+    length = len(entity.text)
+    text = story.text
+
+    def line(part: str) -> str:
+        return re.sub(r"\s+", " ", part)
+
+    return [
+        {
+            "start": start,
+            "before": line(text[max(0, start - width) : start]),
+            "text": text[start : start + length],
+            "after": line(text[start + length : start + length + width]),
+            "label": labelled.get(start),
+        }
+        for start in starts
+    ]
