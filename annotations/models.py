@@ -227,6 +227,7 @@ class Edit(models.Model):
         APPROVE = "approve", "Approved"
         RETURN = "return", "Returned"
         UNDO = "undo", "Undid a change"
+        REDO = "redo", "Redid a change"
         REVERT = "revert", "Reverted to the model's draft"
         PREDICT = "predict", "Stored an outside model's suggestions"
 

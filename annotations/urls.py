@@ -50,6 +50,7 @@ urlpatterns += [
     path(_story + "panels/", reader_views.story_panels, name="story-panels"),
     path(_story + "live/", reader_views.story_live, name="story-live"),
     path(_story + "undo/", undo_views.story_undo, name="story-undo"),
+    path(_story + "redo/", undo_views.story_redo, name="story-redo"),
     path(_story + "done/", entity_views.story_done, name="story-done"),
     path(_story + "entities/", entity_views.entity_create, name="entity-create"),
     # By id: a label's name is checked where it is made, but an id needs no escaping at all.

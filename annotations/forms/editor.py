@@ -60,8 +60,42 @@ class LinkForm(VersionForm):
     new_name = forms.CharField(required=False, max_length=300)
 
 
-class LabelReviewForm(VersionForm):
+class OffsetListField(forms.Field):
+    """Every value of a repeated field (ticked checkboxes) as story offsets: whole numbers from 0."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value):
+        values = [] if value in self.empty_values else list(value)
+        bad = [v for v in values if not str(v).isascii() or not str(v).isdigit()]
+        if bad:
+            raise forms.ValidationError(
+                f"A mention is chosen by its offset, a whole number such as 120; got {bad[0]!r}."
+            )
+        return sorted({int(v) for v in values})
+
+
+class ConfirmForm(VersionForm):
+    """A bulk action: `confirm` says the editor has seen how many rows it touches (see BULK_CONFIRM_OVER)."""
+
+    confirm = forms.BooleanField(required=False)
+
+
+class LabelReviewForm(ConfirmForm):
     decision = forms.ChoiceField(choices=[("accept", "accept"), ("reject", "reject")])
+
+
+class ApplyAllForm(ConfirmForm):
+    """Apply to all: with `choose`, only the mentions whose offsets are ticked in `match`."""
+
+    choose = forms.BooleanField(required=False)
+    match = OffsetListField(required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("choose") and not data.get("match"):
+            raise forms.ValidationError("No mention is ticked; tick the ones to tag, or close the preview.")
+        return data
 
 
 class UndoForm(VersionForm):

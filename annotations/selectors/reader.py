@@ -316,7 +316,10 @@ def character_panel(*, story: Story) -> list[Character]:
     return characters
 
 
-def history(*, story: Story, limit: int = 20) -> QuerySet[Edit]:
+HISTORY_ROWS = 20
+
+
+def history(*, story: Story, limit: int = HISTORY_ROWS) -> QuerySet[Edit]:
     """The newest `limit` changes, without their snapshots (the panel never shows them)."""
     return (
         Edit.objects.filter(story=story)
@@ -363,5 +366,29 @@ def first_pending(*, story: Story) -> Entity | None:
     return Entity.objects.pending().filter(story=story).order_by("start", "end").first()
 
 
-def pending_count(*, story: Story) -> int:
-    return Entity.objects.pending().filter(story=story).count()
+def pending_count(*, story: Story, label=None) -> int:
+    rows = Entity.objects.pending().filter(story=story)
+    return (rows.filter(label=label) if label is not None else rows).count()
+
+
+def match_contexts(*, story: Story, entity: Entity, matches: dict, width: int = 40) -> list[dict]:
+    """Each mention "apply to all" would touch, in text order: its offset, the text either side (one
+    line, `width` characters), and the label it has now (None for an untagged one)."""
+    labelled = dict(Entity.objects.filter(pk__in=matches["update"]).values_list("start", "label_id"))
+    starts = sorted([*matches["new"], *labelled])
+    length = len(entity.text)
+    text = story.text
+
+    def line(part: str) -> str:
+        return re.sub(r"\s+", " ", part)
+
+    return [
+        {
+            "start": start,
+            "before": line(text[max(0, start - width) : start]),
+            "text": text[start : start + length],
+            "after": line(text[start + length : start + length + width]),
+            "label": labelled.get(start),
+        }
+        for start in starts
+    ]

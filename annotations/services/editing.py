@@ -279,14 +279,26 @@ def entity_link(
 
 
 @transaction.atomic
-def entity_apply_all(*, story: Story, pk: int, user, version: int) -> ChangeLog:
-    """Give every other word-boundary occurrence of the entity's text the same label and character."""
+def entity_apply_all(
+    *, story: Story, pk: int, user, version: int, only: list[int] | None = None
+) -> ChangeLog:
+    """Give every other word-boundary occurrence of the entity's text the same label and character;
+    with `only`, just the occurrences starting at those offsets (the ones the editor left ticked)."""
     change = story_change(story=story, version=version, user=user)
     row = _get(story, pk)
     matches = mention_matches(story=story, entity=row)
     if not matches["new"] and not matches["update"]:
         raise ValidationError(f"Every other “{row.text}” already matches; nothing to apply.")
     updates = list(Entity.objects.filter(pk__in=matches["update"]))
+    if only is not None:
+        chosen = set(only)
+        matches["new"] = [s for s in matches["new"] if s in chosen]
+        updates = [u for u in updates if u.start in chosen]
+        if not matches["new"] and not updates:
+            raise ValidationError(
+                f"None of the ticked mentions is an other “{row.text}” that still needs the tag; "
+                "open the preview again."
+            )
     change.before = [snapshot(r) for r in updates]
     for other in updates:
         other.label_id, other.character_id, other.review_state, other.updated_by = (

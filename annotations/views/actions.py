@@ -26,7 +26,13 @@ from django_htmx.http import reswap, retarget, trigger_client_event
 
 from annotations.models import Label
 from annotations.selectors import reader as selectors
-from annotations.services.changes import ChangeLog, StaleVersion, UndoRefused, undo_candidate
+from annotations.services.changes import (
+    ChangeLog,
+    StaleVersion,
+    UndoRefused,
+    redo_candidate,
+    undo_candidate,
+)
 from core.responses import error_response
 from stories.models import Story
 
@@ -70,11 +76,22 @@ def reader_context(story: Story, index: int = 0, *, with_characters: bool = Fals
         "toolbar_labels": [label for label in labels if label.shown],
         "all_labels": labels,
         "characters": selectors.character_panel(story=story) if with_characters else None,
-        "history": selectors.history(story=story),
-        "undo_edit": undo_candidate(story=story),
+        **history_context(story),
         "entity": None,
         "poll_seconds": settings.READER_POLL_SECONDS,
         **extra,
+    }
+
+
+def history_context(story: Story) -> dict:
+    """The history panel's rows, the change `u` undoes (found among those rows when it is there) and the
+    undo Ctrl+Shift+Z redoes."""
+    history = list(selectors.history(story=story))
+    newest = {"newest": history, "limit": selectors.HISTORY_ROWS}
+    return {
+        "history": history,
+        "undo_edit": undo_candidate(story=story, **newest),
+        "redo_edit": redo_candidate(story=story),
     }
 
 
@@ -183,6 +200,29 @@ def settle_choice(request: HttpRequest, story: Story, first, *, action: str, ver
         return render(request, "annotations/story_settle.html", context)
     response = render(request, "annotations/story_settle.html#settle-choice", context)
     return reswap(retarget(response, "#settle-choice"), "outerHTML")
+
+
+def needs_confirmation(form, count: int) -> bool:
+    """A valid bulk form, unconfirmed, over settings.BULK_CONFIRM_OVER rows: ask before writing."""
+    return form.is_valid() and not form.cleaned_data["confirm"] and count > settings.BULK_CONFIRM_OVER
+
+
+def confirm_bulk(
+    request: HttpRequest, story: Story, *, question: str, yes: str, fields: list
+) -> HttpResponse:
+    """Ask once before a bulk action: the same POST again with confirm=1, or go back. Nothing is written.
+
+    htmx gets the question in the reader's #bulk-confirm (an overlay, so the text does not move); a
+    plain POST gets it as a page of its own. `fields` are the (name, value) pairs to send again.
+    """
+    context = {
+        "story": story, "question": question, "yes": yes, "fields": fields, "action": request.path,
+        "back_url": reader_url(story),
+    }  # fmt: skip
+    if not request.htmx:
+        return render(request, "annotations/bulk_confirm.html", context)
+    response = render(request, "annotations/bulk_confirm.html#bulk-confirm", context)
+    return reswap(retarget(response, "#bulk-confirm"), "outerHTML")
 
 
 def entity_context(story: Story, entity) -> dict:

@@ -14,7 +14,9 @@ from annotations.selectors import reader as selectors
 from annotations.services import editing
 from annotations.views.actions import (
     action_view,
+    confirm_bulk,
     entity_context,
+    needs_confirmation,
     perform,
     settle_choice,
     workspace_story,
@@ -140,13 +142,16 @@ def entity_link(request: HttpRequest, pk: int, entity_id: int) -> HttpResponse:
 @require_GET
 @editor_required
 def entity_apply_preview(request: HttpRequest, pk: int, entity_id: int) -> HttpResponse:
-    """How many other mentions "apply to all" would touch, before anything changes."""
+    """Every other mention "apply to all" would touch, each with its context and a tick box, before
+    anything changes."""
     story = get_object_or_404(Story, pk=pk)  # with its text: matches are searched in all of it
     entity = _entity(story, entity_id)
+    matches = selectors.mention_matches(story=story, entity=entity)
     context = {
         "story": story,
         "entity": entity,
-        "matches": selectors.mention_matches(story=story, entity=entity),
+        "matches": matches,
+        "contexts": selectors.match_contexts(story=story, entity=entity, matches=matches),
     }
     if request.htmx:
         return render(request, "annotations/entity_detail.html#apply-preview", context)
@@ -156,27 +161,53 @@ def entity_apply_preview(request: HttpRequest, pk: int, entity_id: int) -> HttpR
 @action_view
 @editor_required
 def entity_apply_all(request: HttpRequest, pk: int, entity_id: int) -> HttpResponse:
+    """Apply to all (or to the ticked mentions); over BULK_CONFIRM_OVER unconfirmed, ask first."""
     story = workspace_story(pk)
+    form = forms.ApplyAllForm(request.POST)
+    if form.is_valid() and not form.cleaned_data["confirm"]:
+        entity = _entity(story, entity_id)
+        matches = selectors.mention_matches(story=story, entity=entity)
+        count = len(form.cleaned_data["match"]) if form.cleaned_data["choose"] else matches["changes"]
+        if needs_confirmation(form, count):
+            fields = [("choose", "1")] if form.cleaned_data["choose"] else []
+            fields += [("match", start) for start in form.cleaned_data["match"]]
+            return confirm_bulk(
+                request, story, fields=fields,
+                question=f"Tag {count:,} more “{entity.text}” as {entity.label_id}?",
+                yes=f"Yes, tag all {count:,}",
+            )  # fmt: skip
     return perform(
         request,
         story,
-        forms.VersionForm(request.POST),
+        form,
         lambda d: editing.entity_apply_all(
-            story=story, pk=entity_id, user=request.user, version=d["version"]
-        ),
+            story=story,
+            pk=entity_id,
+            user=request.user,
+            version=d["version"],
+            only=d["match"] if d["choose"] else None,
+        ),  # fmt: skip
     )
 
 
 @action_view
 @editor_required
 def label_review(request: HttpRequest, pk: int, label_id: int) -> HttpResponse:
-    """Accept or reject every pending suggestion of one label."""
+    """Accept or reject every pending suggestion of one label; over BULK_CONFIRM_OVER, ask once first."""
     story = workspace_story(pk)
     label_obj = get_object_or_404(Label, pk=label_id)
+    form = forms.LabelReviewForm(request.POST)
+    if needs_confirmation(form, count := selectors.pending_count(story=story, label=label_obj)):
+        verb = "Accept" if form.cleaned_data["decision"] == "accept" else "Reject"
+        return confirm_bulk(
+            request, story, fields=[("decision", form.cleaned_data["decision"])],
+            question=f"{verb} all {count:,} {label_obj.name} suggestions at once?",
+            yes=f"Yes, {verb.lower()} all {count:,}",
+        )  # fmt: skip
     return perform(
         request,
         story,
-        forms.LabelReviewForm(request.POST),
+        form,
         lambda d: editing.entities_review_label(
             story=story,
             label=label_obj,

@@ -249,6 +249,9 @@ SPACY_BATCH_CHARS = int(os.environ.get("SPACY_BATCH_CHARS", "100000"))
 INGEST_MAX_BYTES = int(os.environ.get("INGEST_MAX_BYTES", str(10 * 1024 * 1024)))
 MODELS_DIR = Path(os.environ.get("FABULA_MODELS_DIR", BASE_DIR / "models"))
 READER_CHUNK_PARAGRAPHS = int(os.environ.get("READER_CHUNK_PARAGRAPHS", "40"))
+# A bulk action in the reader (accept all of a label, apply to all) touching more rows than this asks
+# once for confirmation before anything is written.
+BULK_CONFIRM_OVER = 100
 # How often an open reader asks who else is here and what they changed (annotations.views.reader).
 READER_POLL_SECONDS = int(os.environ.get("READER_POLL_SECONDS", "4"))
 # Every loaded pipeline gets the editable rule layer (data/patterns/*.jsonl plus enabled learned

@@ -15,6 +15,10 @@
  * 4. Character highlight: the panel's name buttons toggle .is-highlighted on marks whose
  *    data-character matches.
  * 5. URLs: every URL requested comes from a data-*-url attribute rendered by {% url %} (see urlFor).
+ * 6. The label picker (l or /): every label by typing its name, for the labels without a digit key.
+ * 7. The URL follows the part on screen (?chunk=N); opened deep in a story, the parts above load on
+ *    the way up without moving the text being read.
+ * 8. Back to a page the browser kept in memory: its version is checked and what it shows is reloaded.
  */
 (function () {
   "use strict";
@@ -107,21 +111,29 @@
     return el && el.matches && el.matches("mark.entity[data-entity-id]") ? el : null;
   }
 
-  function applyLabel(label) {
+  /** What a label would go on now: the selected text, else the focused entity; null if neither. */
+  function labelTarget() {
+    readSelection();
+    if (selection) return { selection: selection };
+    var mark = focusedMark() || current;
+    return mark && document.contains(mark) ? { mark: mark } : null;
+  }
+
+  function applyLabel(label, target) {
     if (reader.hasAttribute("data-read-only")) {
       // The banner says why and who can reopen the story; the server would refuse the edit anyway.
       announce(document.getElementById("read-only").textContent);
       return false;
     }
-    readSelection();
-    if (selection) {
-      var values = { start: selection.start, end: selection.end, label: label };
-      post(reader.dataset.createUrl, values, selection.chunk);
+    target = target || labelTarget();
+    if (target && target.selection) {
+      var chosen = target.selection;
+      post(reader.dataset.createUrl, { start: chosen.start, end: chosen.end, label: label }, chosen.chunk);
       window.getSelection().removeAllRanges();
       return true;
     }
-    var mark = focusedMark() || current;
-    if (mark && document.contains(mark)) {
+    if (target && target.mark && document.contains(target.mark)) {
+      var mark = target.mark;
       post(urlFor("entityLabelUrl", mark.dataset.entityId), { label: label }, mark.closest(".chunk"));
       return true;
     }
@@ -235,6 +247,11 @@
   reader.addEventListener("click", function (event) {
     var button = event.target.closest(".label-button[data-label]");
     if (button) applyLabel(button.dataset.label);
+    if (event.target.closest("[data-open-picker]")) openPicker();
+    if (event.target.closest("[data-dismiss-confirm]")) {
+      event.preventDefault();
+      clearConfirm();
+    }
     var shortcuts = event.target.closest("[data-open-shortcuts]");
     if (shortcuts) document.getElementById("shortcuts").showModal();
     var who = event.target.closest("[data-highlight]");
@@ -293,6 +310,7 @@
     var detail = event.detail || {};
     setVersion(detail);
     showConflict(null);
+    clearConfirm();
     if (detail.message) announce(detail.message);
     if (advanceTo) {
       pendingFocus = advanceTo;
@@ -306,6 +324,15 @@
     } else clearInspector();
     if (detail.refresh) reloadChunks();
   });
+
+  /** Take the bulk-action question (an overlay) away: back to the empty placeholder it replaced. */
+  function clearConfirm() {
+    var asked = document.getElementById("bulk-confirm");
+    if (!asked || !asked.firstChild) return;
+    var empty = document.createElement("div");
+    empty.id = "bulk-confirm";
+    asked.replaceWith(empty);
+  }
 
   function showConflict(message) {
     var region = document.getElementById("reader-alert");
@@ -422,6 +449,18 @@
     }
   });
 
+  // The inspector sits at the top of the side column, which scrolls on its own: a character's Edit
+  // pressed far down the characters list would open it out of sight. Bring it into view in the column
+  // (not the page: the text the editor reads stays where it is).
+  document.body.addEventListener("htmx:load", function (event) {
+    var panel = event.detail.elt;
+    if (!panel || panel.id !== "entity-panel") return;
+    var side = panel.closest(".side");
+    if (!side || side.scrollHeight <= side.clientHeight) return;
+    var offset = panel.getBoundingClientRect().top - side.getBoundingClientRect().top;
+    if (offset < 0 || offset > side.clientHeight - 60) side.scrollTop += offset - 8;
+  });
+
   function clearInspector() {
     var panel = document.getElementById("entity-panel");
     var heading = panel && panel.querySelector("h2");
@@ -431,6 +470,210 @@
     p.textContent = "Nothing selected. Press j or k to move to an entity.";
     panel.replaceChildren(heading, p);
   }
+
+  // --- 6. the label picker: every label from the keyboard, the ones without a digit key too ----------
+  // A dialog with a combobox over a listbox (the ARIA pattern): typing filters, ↑/↓ move the active
+  // option (aria-activedescendant, so focus stays in the field), Enter applies it, Esc closes. What the
+  // label goes on is taken when the picker opens: typing in the field would otherwise end the selection.
+  var picker = document.getElementById("label-picker");
+  var pickerInput = document.getElementById("label-picker-input");
+  var pickerFor = null;
+
+  function pickerOptions(visibleOnly) {
+    var all = Array.prototype.slice.call(picker.querySelectorAll("[role=option]"));
+    return visibleOnly ? all.filter(function (o) { return !o.hidden; }) : all;
+  }
+
+  function setActive(option) {
+    pickerOptions(false).forEach(function (o) {
+      o.setAttribute("aria-selected", String(o === option));
+      o.classList.toggle("is-active", o === option);
+    });
+    if (option) {
+      pickerInput.setAttribute("aria-activedescendant", option.id);
+      option.scrollIntoView({ block: "nearest" });
+    } else pickerInput.removeAttribute("aria-activedescendant");
+  }
+
+  function filterPicker() {
+    var query = pickerInput.value.trim().toLowerCase();
+    var first = null;
+    var prefix = null; // a label whose name starts with the query is a better first guess than one containing it
+    pickerOptions(false).forEach(function (o) {
+      var name = o.dataset.label.toLowerCase();
+      var said = (o.textContent || "").toLowerCase();
+      o.hidden = query !== "" && said.indexOf(query) === -1;
+      if (!o.hidden) {
+        first = first || o;
+        if (!prefix && name.indexOf(query) === 0) prefix = o;
+      }
+    });
+    document.getElementById("label-picker-empty").hidden = !!first;
+    setActive(prefix || first);
+  }
+
+  function openPicker() {
+    if (!picker) return false;
+    if (reader.hasAttribute("data-read-only")) return applyLabel("", null);
+    pickerFor = labelTarget();
+    if (!pickerFor) {
+      announce("Select some text or focus an entity first (j / k), then press l to pick its label.");
+      return true;
+    }
+    pickerInput.value = "";
+    picker.showModal();
+    filterPicker();
+    pickerInput.focus();
+    return true;
+  }
+
+  function choose(option) {
+    if (!option) return;
+    var target = pickerFor;
+    picker.close();
+    applyLabel(option.dataset.label, target);
+  }
+
+  if (picker) {
+    pickerInput.addEventListener("input", filterPicker);
+    pickerInput.addEventListener("keydown", function (event) {
+      var shown = pickerOptions(true);
+      var at = shown.indexOf(picker.querySelector("[role=option].is-active"));
+      if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+        event.preventDefault();
+        if (!shown.length) return;
+        var step = event.key === "ArrowDown" ? 1 : -1;
+        setActive(shown[(at + step + shown.length) % shown.length]);
+      } else if (event.key === "Enter") {
+        event.preventDefault();
+        choose(shown[at]);
+      }
+    });
+    picker.addEventListener("click", function (event) {
+      var option = event.target.closest("[role=option]");
+      if (option) choose(option);
+      else if (event.target === picker) picker.close(); // a click on the backdrop
+    });
+    picker.addEventListener("close", function () {
+      var mark = pickerFor && pickerFor.mark;
+      if (mark && document.contains(mark)) mark.focus({ preventScroll: true });
+      else text.focus({ preventScroll: true });
+    });
+  }
+
+  // --- 7. where the editor is: the URL follows the part being read; the parts above load on the way up --
+  // replaceState, not pushState: scrolling is not navigation, so Back still leaves the story. A reload
+  // (or a shared link) then opens ?chunk=N, the part that was on screen.
+  /** The part across the middle of the screen (the first one, while the page is at its top). */
+  function chunkOnScreen() {
+    var line = window.innerHeight / 2;
+    var chunks = text.querySelectorAll("section.chunk");
+    for (var i = 0; i < chunks.length; i++) {
+      if (chunks[i].getBoundingClientRect().bottom > line) return chunks[i];
+    }
+    return chunks[chunks.length - 1] || null;
+  }
+
+  // The part the address bar points at: the one the page opened at, whether by ?chunk=, ?chapter= or
+  // none. The URL is left as it is (a chapter link keeps its #chapter-3) until another part is on screen.
+  var urlPart = (text.querySelector("section.chunk") || { dataset: {} }).dataset.chunk;
+
+  function followPart() {
+    var chunk = chunkOnScreen();
+    if (!chunk || chunk.dataset.chunk === urlPart) return;
+    urlPart = chunk.dataset.chunk;
+    var url = new URL(window.location.href);
+    url.searchParams.delete("chapter");
+    if (urlPart === "0") url.searchParams.delete("chunk");
+    else url.searchParams.set("chunk", urlPart);
+    // No hash: #chapter-3 or #entity-7 would take a reload back to that spot, not to this part.
+    window.history.replaceState(window.history.state, "", url.pathname + url.search);
+  }
+
+  var following = null;
+  window.addEventListener(
+    "scroll",
+    function () {
+      if (following) return;
+      following = window.setTimeout(function () {
+        following = null;
+        followPart();
+      }, 150);
+    },
+    { passive: true }
+  );
+
+  var above = document.getElementById("chunk-above");
+  var loadingAbove = false;
+
+  function loadAbove() {
+    if (loadingAbove || !above) return;
+    var link = above.querySelector("a[data-previous]");
+    var first = text.querySelector("section.chunk");
+    if (!link || !first) return;
+    loadingAbove = true;
+    fetch(link.href, { headers: { "HX-Request": "true" }, credentials: "same-origin" })
+      .then(function (response) {
+        if (!response.ok) throw new Error("part above: " + response.status);
+        return response.text();
+      })
+      .then(function (html) {
+        var doc = new DOMParser().parseFromString(html, "text/html");
+        var part = doc.querySelector("section.chunk");
+        if (!part || document.getElementById(part.id)) return;
+        // Keep what the editor is reading still: measure the old first part, insert, scroll by what it
+        // moved (zero where the browser's own scroll anchoring already made up for it).
+        var before = first.getBoundingClientRect().top;
+        text.insertBefore(document.importNode(part, true), first);
+        var moved = first.getBoundingClientRect().top - before;
+        if (moved) window.scrollBy(0, moved);
+        htmx.process(part.id ? document.getElementById(part.id) : text);
+        var index = parseInt(part.dataset.chunk, 10);
+        if (index <= 0) {
+          above.remove();
+          above = null;
+        } else {
+          var url = new URL(link.href);
+          url.searchParams.set("chunk", String(index - 1));
+          link.href = url.pathname + url.search;
+          link.textContent = "Previous: part " + index + " of " + above.dataset.count;
+          text.insertBefore(above, text.querySelector("section.chunk"));
+        }
+        if (highlighted) paintHighlight();
+      })
+      .catch(function (error) {
+        announce("Could not load the part above: " + error.message + ". Use the Previous link.");
+      })
+      .finally(function () {
+        loadingAbove = false;
+        if (above && seen(above)) window.setTimeout(loadAbove, 50);
+      });
+  }
+
+  function seen(el) {
+    var box = el.getBoundingClientRect();
+    return box.bottom > 0 && box.top < window.innerHeight;
+  }
+
+  if (above && "IntersectionObserver" in window) {
+    new IntersectionObserver(function (entries) {
+      if (entries.some(function (e) { return e.isIntersecting; })) loadAbove();
+    }).observe(above);
+  }
+
+  // --- 8. back from another page: a page restored from the browser's memory (bfcache) is as old as when
+  // it was left. Ask the live endpoint for the story's version; if it moved, reload what the page shows.
+  window.addEventListener("pageshow", function (event) {
+    if (!event.persisted) return; // a fresh load: the server just rendered it (no-store, never cached)
+    var url = new URL(document.getElementById("presence").getAttribute("hx-get"), window.location.href);
+    url.searchParams.set("version", reader.dataset.version);
+    fetch(url, { credentials: "same-origin" }).then(function (response) {
+      var version = parseInt(response.headers.get("X-Fabula-Version") || "0", 10);
+      if (response.ok && version > parseInt(reader.dataset.version, 10)) {
+        htmx.trigger(document.body, "fabula:stale", { version: version });
+      }
+    });
+  });
 
   // --- 3. keyboard -------------------------------------------------------------------------------
   // static/js/keys.js finds the binding (a <kbd data-key-action> in the shortcuts dialog) and asks here;
@@ -470,6 +713,9 @@
     undo: function () {
       post(reader.dataset.undoUrl, {});
     },
+    redo: function () {
+      post(reader.dataset.redoUrl, {});
+    },
     // A focused mark is a role=button: Enter / Space inspect it. Anywhere else they keep their meaning
     // (pressing a focused button, scrolling), so the key is left to the browser.
     inspect: function () {
@@ -477,9 +723,16 @@
       if (!mark) return false;
       focusMark(mark);
     },
+    "label-picker": function () {
+      return openPicker();
+    },
+    // Esc clears the selection; with none, it closes the inspector (on a narrow screen, a sheet over the text).
     "clear-selection": function () {
-      window.getSelection().removeAllRanges();
-      readSelection();
+      var sel = window.getSelection();
+      if (sel && !sel.isCollapsed) {
+        sel.removeAllRanges();
+        readSelection();
+      } else clearInspector();
     },
   };
 

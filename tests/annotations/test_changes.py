@@ -6,7 +6,7 @@ import pytest
 
 from annotations.models import Character, Edit, Entity, Label
 from annotations.services import characters, editing
-from annotations.services.changes import StaleVersion, UndoRefused, edit_undo
+from annotations.services.changes import StaleVersion, UndoRefused, edit_redo, edit_undo, redo_candidate
 from stories.models import Story
 from tests.factories import make_character, make_entity, make_story
 
@@ -182,3 +182,124 @@ class TestClashes:
         with pytest.raises(StaleVersion):
             editing.entity_accept(story=fresh(story), pk=paris.pk, user=editor, version=9)
         assert fresh(story).version == 1
+
+
+def test_the_undo_candidate_is_found_among_the_newest_edits_or_asked_for(story, django_assert_num_queries):
+    from annotations.selectors.reader import history
+    from annotations.services.changes import undo_candidate
+
+    person = Label.objects.get(name="PERSON")
+    editing.entity_create(story=story, start=0, end=12, label=person, user=None, version=1)
+    editing.entity_create(story=fresh(story), start=23, end=28, label=person, user=None, version=2)
+    undo(story)  # the newest edit is the undo, the one before it undone: the first create is next
+    first = Edit.objects.get(action="create", undone_by__isnull=True)
+    newest = list(history(story=story))
+    with django_assert_num_queries(0):
+        assert undo_candidate(story=story, newest=newest, limit=20) == first
+        # The newest two alone do not hold it, and there may be more: only then the database is asked.
+        assert undo_candidate(story=story, newest=newest[:1], limit=20) is None
+    with django_assert_num_queries(1):
+        assert undo_candidate(story=story, newest=newest[:2], limit=2) == first
+    assert undo_candidate(story=story) == first
+
+
+def redo(story, edit=None, user=None):
+    story = fresh(story)
+    return edit_redo(story=story, edit=edit, version=story.version, user=user)
+
+
+class TestRedo:
+    def test_redo_puts_back_what_the_undo_took_and_is_itself_undoable(self, story, editor):
+        paris = make_entity(story, "Paris", "PERSON")
+        editing.entity_relabel(story=story, pk=paris.pk, label=Label.objects.get(name="GPE"), user=editor,
+                               version=1)  # fmt: skip
+        undone = undo(story, user=editor).edit
+        paris.refresh_from_db()
+        assert paris.label_id == "PERSON"
+        assert redo_candidate(story=story) == undone
+        change = redo(story, user=editor)
+        paris.refresh_from_db()
+        assert paris.label_id == "GPE"
+        assert change.edit.action == "redo" and change.edit.summary == "Redid: “Paris”: PERSON → GPE"
+        undone.refresh_from_db()
+        assert undone.undone_by == change.edit
+        assert redo_candidate(story=story) is None  # nothing left to redo
+        # The redo is an ordinary change: u takes it back, and Ctrl+Shift+Z brings it again.
+        undo(story, user=editor)
+        paris.refresh_from_db()
+        assert paris.label_id == "PERSON"
+        redo(story, user=editor)
+        paris.refresh_from_db()
+        assert paris.label_id == "GPE"
+
+    def test_two_undos_redo_in_reverse_order(self, story):
+        person = Label.objects.get(name="PERSON")
+        editing.entity_create(story=story, start=0, end=12, label=person, user=None, version=1)
+        row = Entity.objects.get()
+        editing.entity_relabel(story=fresh(story), pk=row.pk, label=Label.objects.get(name="ORG"), user=None,
+                               version=2)  # fmt: skip
+        undo(story)
+        undo(story)
+        assert not Entity.objects.exists()
+        redo(story)  # the create first
+        assert Entity.objects.get().label_id == "PERSON"
+        redo(story)  # then the relabel
+        assert Entity.objects.get().label_id == "ORG"
+        with pytest.raises(UndoRefused, match="nothing to redo"):
+            redo(story)
+
+    def test_a_new_change_after_an_undo_clears_the_redo(self, story):
+        paris = make_entity(story, "Paris", "PERSON")
+        boris = make_entity(story, "Boris", "PERSON", review_state="pending")
+        editing.entity_relabel(story=story, pk=paris.pk, label=Label.objects.get(name="GPE"), user=None,
+                               version=1)  # fmt: skip
+        undo(story)
+        editing.entity_accept(story=fresh(story), pk=boris.pk, user=None, version=fresh(story).version)
+        assert redo_candidate(story=story) is None
+        with pytest.raises(UndoRefused, match="nothing to redo"):
+            redo(story)
+
+    def test_redo_is_refused_with_the_reason_when_a_later_change_touched_the_rows(self, story):
+        paris = make_entity(story, "Paris", "PERSON")
+        gpe, loc = Label.objects.get(name="GPE"), Label.objects.get(name="LOC")
+        editing.entity_relabel(story=story, pk=paris.pk, label=gpe, user=None, version=1)
+        the_undo = undo(story).edit
+        # Someone relabels Paris again behind the undo (not through the page's redo stack).
+        Entity.objects.filter(pk=paris.pk).update(label=loc)
+        versions = Edit.objects.count()
+        with pytest.raises(
+            UndoRefused, match="Cannot redo ““Paris”: PERSON → GPE”: a later change touched the same entity"
+        ):
+            redo(story, edit=the_undo)
+        paris.refresh_from_db()
+        assert paris.label_id == "LOC" and Edit.objects.count() == versions
+
+
+class TestBulkUndo:
+    def test_undo_of_a_bulk_accept_restores_every_row_in_a_few_queries(
+        self, story, django_assert_max_num_queries
+    ):
+        text = " ".join(f"Anna{n} met Boris." for n in range(600))
+        big = make_story(text)
+        person = Label.objects.get(name="PERSON")
+        Entity.objects.bulk_create(
+            Entity(story=big, start=s, end=s + len(w), text=w, label=person, origin="model",
+                   model_start=s, model_end=s + len(w), model_label="PERSON")
+            for s, w in ((text.index(f"Anna{n} "), f"Anna{n}") for n in range(600))
+        )  # fmt: skip
+        editing.entities_review_label(story=big, label=person, accept=True, user=None, version=1)
+        assert not Entity.objects.pending().filter(story=big).exists()
+        with django_assert_max_num_queries(30):
+            undo(big)
+        assert Entity.objects.pending().filter(story=big).count() == 600
+
+    def test_undo_of_apply_all_deletes_what_it_created_and_restores_what_it_relabelled(self, story):
+        anna = make_entity(story, "Anna", "PERSON", review_state="accepted")
+        other = make_entity(story, "Anna", "ORG", occurrence=1)
+        editing.entity_apply_all(story=story, pk=anna.pk, user=None, version=1)
+        other.refresh_from_db()
+        assert other.label_id == "PERSON"
+        undo(story)
+        other.refresh_from_db()
+        assert (other.label_id, other.review_state) == ("ORG", "pending")
+        assert Entity.objects.filter(story=story).count() == 2

@@ -9,6 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from annotations.models import Character, Edit, Entity, Label
+from annotations.services.changes import edit_undo
 from annotations.services.editing import entity_accept
 from stories.models import Story
 from tests.factories import make_character, make_entity, make_story
@@ -60,6 +61,7 @@ ENDPOINTS = {
                      lambda w: {"decision": "accept"}),
     "story-done": ("post", lambda w: {}, lambda w: {"settle": "reject"}),
     "story-undo": ("post", lambda w: {}, lambda w: {}),
+    "story-redo": ("post", lambda w: {}, lambda w: {}),
     "character-create": ("post", lambda w: {}, lambda w: {"name": "Swan"}),
     "character-rename": ("post", lambda w: {"character_id": w["boris_character"].pk},
                          lambda w: {"name": "Boris B"}),
@@ -75,8 +77,10 @@ def prepare(name: str):
     """A fresh world per visitor; story-undo needs something to undo first."""
     method, url_kwargs, data = ENDPOINTS[name]
     w = world()
-    if name == "story-undo":
+    if name in ("story-undo", "story-redo"):
         entity_accept(story=w["story"], pk=w["pending"].pk, user=None, version=1)
+    if name == "story-redo":
+        edit_undo(story=Story.objects.get(pk=w["story"].pk), edit=None, version=2, user=None)
     version = Story.objects.get(pk=w["story"].pk).version
     body = {**data(w), "version": version} if data else None
     return method, url(name, w, **url_kwargs(w)), body
@@ -173,7 +177,8 @@ def test_panels_show_what_the_editor_needs(editor_client):
     ).content.decode()
     assert "Suggested" in entity and "Accept" in entity and "Reject" in entity
     preview = editor_client.get(url("entity-apply-preview", w, entity_id=w["boris"].pk), headers=HTMX).content
-    assert "appears 1 more time" in preview.decode() and "Tag all 1 as PERSON (Boris)" in preview.decode()
+    assert "appears 1 more time" in preview.decode()
+    assert "Tag the ticked as PERSON (Boris)" in preview.decode()
     anna = Entity.objects.create(story=w["story"], start=45, end=49, text="Anna", label_id="PERSON",
                                      review_state="accepted", origin="editor")  # fmt: skip
     preview = editor_client.get(
@@ -277,6 +282,23 @@ def test_undo_refused_is_400_with_the_reason(editor_client):
     assert response.status_code == 200
     w["moscow"].refresh_from_db()
     assert w["moscow"].label_id == "LOC"
+
+
+def test_redo_after_undo_and_the_history_panel_offers_it(editor_client):
+    w = world()
+    label = url("entity-label", w, entity_id=w["moscow"].pk)
+    editor_client.post(label, {"label": "LOC", "version": 1}, headers=HTMX)
+    editor_client.post(url("story-undo", w), {"version": 2}, headers=HTMX)
+    history = editor_client.get(url("story-history", w), headers=HTMX).content.decode()
+    assert "Redo: “Moscow”" in history and url("story-redo", w) in history
+    response = editor_client.post(url("story-redo", w), {"version": 3}, headers=HTMX)
+    assert response.status_code == 200
+    w["moscow"].refresh_from_db()
+    assert w["moscow"].label_id == "LOC"
+    assert Edit.objects.order_by("-id").first().action == "redo"
+    again = editor_client.post(url("story-redo", w), {"version": 4}, headers=HTMX)
+    assert again.status_code == 400 and "nothing to redo" in again.content.decode()
+    assert "Redo:" not in editor_client.get(url("story-history", w), headers=HTMX).content.decode()
 
 
 def test_mark_done_asks_about_pending_then_reloads_the_reader_read_only(editor_client):
