@@ -183,9 +183,18 @@ def undo_candidate(*, story: Story, newest: list[Edit] | None = None, limit: int
     )
 
 
-def redo_candidate(*, story: Story) -> Edit | None:
+def redo_candidate(*, story: Story, newest: list[Edit] | None = None, limit: int = 0) -> Edit | None:
     """The undo that Ctrl+Shift+Z redoes: the newest undo not yet redone, while nothing but undos and
-    redos came after it. A fresh edit after an undo clears the redo stack, as in any editor."""
+    redos came after it. A fresh edit after an undo clears the redo stack, as in any editor. `newest`
+    answers without a query as in undo_candidate()."""
+    if newest is not None:
+        for edit in newest:
+            if edit.action == Edit.Action.UNDO and edit.undone_by_id is None:
+                return edit
+            if edit.action not in (Edit.Action.UNDO, Edit.Action.REDO):
+                return None
+        if len(newest) < limit:
+            return None
     undo = (
         Edit.objects.filter(story=story, action=Edit.Action.UNDO, undone_by__isnull=True)
         .order_by("-id")

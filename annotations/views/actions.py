@@ -91,7 +91,7 @@ def history_context(story: Story) -> dict:
     return {
         "history": history,
         "undo_edit": undo_candidate(story=story, **newest),
-        "redo_edit": redo_candidate(story=story),
+        "redo_edit": redo_candidate(story=story, **newest),
     }
 
 
