@@ -14,6 +14,8 @@ class Notification(models.Model):
         ASSIGNED = "assigned", "Assigned"
         RETURNED = "returned", "Returned"
         APPROVED = "approved", "Approved"
+        EXPORT_READY = "export_ready", "Export ready"
+        EXPORT_FAILED = "export_failed", "Export failed"
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"

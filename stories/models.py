@@ -110,6 +110,8 @@ class Story(models.Model):
             models.Index("status", Lower("title"), "id", name="story_status_title_key"),
             # The review queue: one status, oldest first.
             models.Index("status", "updated_at", "id", name="story_status_updated"),
+            # The latest change anywhere (stories.selectors.corpus_state), read by every cached dashboard.
+            models.Index(fields=["updated_at"], name="story_updated"),
         ]
 
     def __str__(self) -> str:

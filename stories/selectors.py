@@ -10,7 +10,9 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import (
     Case,
+    Count,
     IntegerField,
+    Max,
     Q,
     QuerySet,
     Value,
@@ -106,6 +108,13 @@ def assignable_users() -> QuerySet:
 def story_queue_count(*, user) -> int:
     """How many stories are assigned to `user` (the "My queue" tab's badge)."""
     return Story.objects.filter(assigned_to=user).count()
+
+
+def corpus_state() -> str:
+    """A token that changes whenever a story is added, deleted or changed: the count of stories and the
+    latest updated_at, read in one aggregate (index-only: `story_updated` serves the maximum)."""
+    state = Story.objects.order_by().aggregate(n=Count("id"), latest=Max("updated_at"))
+    return f"{state['n']}|{state['latest']}"
 
 
 def awaiting_review_count() -> int:

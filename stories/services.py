@@ -41,6 +41,11 @@ def story_duplicate_of(*, sha256: str) -> int | None:
     return Story.objects.filter(sha256=sha256).values_list("pk", flat=True).first()
 
 
+def stories_duplicate_of(*, sha256s: list[str]) -> dict[str, int]:
+    """{sha256: id of the story holding that content} for those of `sha256s` already stored."""
+    return dict(Story.objects.filter(sha256__in=sha256s).values_list("sha256", "pk"))
+
+
 # --- Assignment ----------------------------------------------------------------------------
 
 

@@ -31,6 +31,9 @@ REVIEWER_ONLY = {
     "review-edit-revert",
     "dashboard",
     "export",
+    "export-jobs",
+    "export-job",
+    "export-job-download",
     "story-assign",
 }
 

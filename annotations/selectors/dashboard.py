@@ -1,21 +1,23 @@
 """Reads for evaluation and the reviewers' dashboard: model-vs-final scores, status counts, work per editor.
 
 `evaluation_stories()` picks the stories to score, `evaluation_compute()` streams their annotations
-(ordered by story, never all stories at once) into nlp.scoring.evaluate(). The dashboard reads the
-figures through `cached()`, which recomputes only when the stories they cover changed.
+(ordered by story, never all stories at once) into nlp.scoring.evaluate(). The dashboard reads all its
+figures through `figures()`, which recomputes only when a story changed.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from annotations.models import Edit, Entity, Label
 from nlp.scoring import EvaluationResult, Span, evaluate
 from stories.models import ImportBatch, Story
+from stories.selectors import corpus_state
 
 ALL = "all"
 EVALUATION_STATUSES = [ALL, *Story.Status.values]
@@ -66,18 +68,46 @@ def evaluation_compute(*, stories: QuerySet[Story]) -> EvaluationResult:
     return evaluate(_story_pairs(stories))
 
 
-def cached[T](name: str, stories: QuerySet[Story], compute: Callable[[], T]) -> T:
-    """`compute()`, reused while the stories it covers are unchanged.
+@dataclass(frozen=True)
+class Figures:
+    """Everything the dashboard counts, for one batch (or all) and one evaluated status."""
 
-    The key is the stories' query, how many there are and their latest updated_at: every edit, review
-    decision and re-extraction bumps a story's updated_at (annotations.services.changes), and a new or
-    deleted story changes the count, so a stale figure is never served. Reading the key is one indexed
-    aggregate, so a dashboard over 100,000 stories costs what one over 1,000 does until something
-    changes; the workers need no shared cache for this to stay correct.
+    result: EvaluationResult
+    pending_left_out: int
+    statuses: list[tuple[str, str, int]]
+    work: list[dict]
+    labels: list[dict]
+
+
+def figures(*, batch: ImportBatch | None, status: str) -> Figures:
+    """The dashboard's figures, computed once and then reused until any story changes (see cached())."""
+    evaluated = evaluation_stories(status=status, batch=batch)
+    return cached(
+        f"figures|{batch.pk if batch else ''}|{status}",
+        lambda: Figures(
+            result=evaluation_compute(stories=evaluated),
+            pending_left_out=pending_left_out(stories=evaluated),
+            statuses=status_counts(batch=batch),
+            work=editor_work(batch=batch),
+            labels=label_frequencies(batch=batch),
+        ),
+    )
+
+
+def cached[T](name: str, compute: Callable[[], T]) -> T:
+    """`compute()`, reused while no story has changed.
+
+    The key holds stories.selectors.corpus_state(): every edit, review decision, assignment and
+    re-extraction bumps a story's updated_at (annotations.services.changes), and a new or deleted story
+    changes the count, so a stale figure is never served. One key for the whole corpus rather than one per
+    filtered set: reading it is one index-only aggregate whatever the filter, which keeps a cached dashboard
+    over 100,000 stories near the cost of one over 1,000; the price is that any change anywhere recomputes,
+    which an edit does at most once per dashboard view. The workers need no shared cache to stay correct.
     """
-    fingerprint = stories.order_by().aggregate(n=Count("id"), latest=Max("updated_at"))
-    query = str(stories.order_by("id").values("id").query)
-    key = hashlib.sha256(f"{name}|{query}|{fingerprint['n']}|{fingerprint['latest']}".encode()).hexdigest()
+    colours = "|".join(
+        f"{name}={color}" for name, color in Label.objects.order_by("name").values_list("name", "color")
+    )
+    key = hashlib.sha256(f"{name}|{corpus_state()}|{colours}".encode()).hexdigest()
     key = f"fabula:dashboard:{key}"
     found = cache.get(key)
     if found is None:

@@ -316,7 +316,10 @@ def character_panel(*, story: Story) -> list[Character]:
     return characters
 
 
-def history(*, story: Story, limit: int = 20) -> QuerySet[Edit]:
+HISTORY_ROWS = 20
+
+
+def history(*, story: Story, limit: int = HISTORY_ROWS) -> QuerySet[Edit]:
     """The newest `limit` changes, without their snapshots (the panel never shows them)."""
     return (
         Edit.objects.filter(story=story)

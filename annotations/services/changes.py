@@ -159,17 +159,25 @@ def story_change(*, story: Story, version: int, user) -> ChangeLog:
     return ChangeLog(story=story, user=user, version=story.version, seen=version)
 
 
-# Actions that are not themselves undone by `u`: an undo is redone instead, and a reviewer's decision
-# is reverted from the review page.
-_NOT_UNDONE = (Edit.Action.UNDO, Edit.Action.APPROVE, Edit.Action.RETURN)
+# Changes `u` never undoes: an undo itself (it is redone instead), and a review's decision (the review
+# page reverses those).
+NOT_UNDOABLE = (Edit.Action.UNDO, Edit.Action.APPROVE, Edit.Action.RETURN)
 _BATCH = 500  # ids per IN (...): well inside every backend's limit on query parameters
 
 
-def undo_candidate(*, story: Story) -> Edit | None:
-    """The change `u` undoes: the newest edit that is neither undone nor itself an undo."""
+def undo_candidate(*, story: Story, newest: list[Edit] | None = None, limit: int = 0) -> Edit | None:
+    """The change `u` undoes: the newest edit that is neither undone nor itself an undo. `newest` (the
+    story's newest `limit` edits, newest first, as the history panel has them) answers without a query
+    when the change is among them, or when they are all the story's edits."""
+    if newest is not None:
+        for edit in newest:
+            if edit.undone_by_id is None and edit.action not in NOT_UNDOABLE:
+                return edit
+        if len(newest) < limit:
+            return None
     return (
         Edit.objects.filter(story=story, undone_by__isnull=True)
-        .exclude(action__in=_NOT_UNDONE)
+        .exclude(action__in=NOT_UNDOABLE)
         .order_by("-id")
         .first()
     )
@@ -215,7 +223,7 @@ def _check_clean(edit: Edit, story: Story, *, verb: str = "undo") -> None:
     if edit.undone_by_id:
         done = "redone" if edit.action == Edit.Action.UNDO else "undone"
         raise UndoRefused(f"“{edit.summary}” was already {done}.")
-    if verb == "undo" and edit.action in _NOT_UNDONE:
+    if verb == "undo" and edit.action in NOT_UNDOABLE:
         raise UndoRefused(f"“{edit.get_action_display()}” cannot be undone here.")
     if verb == "redo" and edit.action != Edit.Action.UNDO:
         raise UndoRefused(f"“{edit.summary}” is not an undo, so there is nothing to redo.")

@@ -76,12 +76,22 @@ def reader_context(story: Story, index: int = 0, *, with_characters: bool = Fals
         "toolbar_labels": [label for label in labels if label.shown],
         "all_labels": labels,
         "characters": selectors.character_panel(story=story) if with_characters else None,
-        "history": selectors.history(story=story),
-        "undo_edit": undo_candidate(story=story),
-        "redo_edit": redo_candidate(story=story),
+        **history_context(story),
         "entity": None,
         "poll_seconds": settings.READER_POLL_SECONDS,
         **extra,
+    }
+
+
+def history_context(story: Story) -> dict:
+    """The history panel's rows, the change `u` undoes (found among those rows when it is there) and the
+    undo Ctrl+Shift+Z redoes."""
+    history = list(selectors.history(story=story))
+    newest = {"newest": history, "limit": selectors.HISTORY_ROWS}
+    return {
+        "history": history,
+        "undo_edit": undo_candidate(story=story, **newest),
+        "redo_edit": redo_candidate(story=story),
     }
 
 

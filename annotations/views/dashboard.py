@@ -10,19 +10,10 @@ from django.views.decorators.http import require_GET
 
 from annotations.charts import ChartRow, Series, bar_chart
 from annotations.forms.review import DashboardFilterForm
-from annotations.selectors.dashboard import (
-    ALL,
-    cached,
-    editor_work,
-    evaluation_compute,
-    evaluation_stories,
-    label_frequencies,
-    pending_left_out,
-    status_counts,
-)
+from annotations.selectors.dashboard import figures
 from core.access import reviewer_required
 from core.http import HtmxHttpRequest
-from nlp.scoring import EvaluationResult, format_score
+from nlp.scoring import format_score
 from stories.models import ImportBatch, Story
 
 TEMPLATE = "annotations/dashboard.html"
@@ -38,17 +29,13 @@ STATUS_COLORS = {
 
 def dashboard_context(*, batch: ImportBatch | None, status: str) -> dict:
     """Everything the page shows, with the four charts laid out (see annotations.charts)."""
-    evaluated = evaluation_stories(status=status, batch=batch)
-    result: EvaluationResult = cached("evaluation", evaluated, lambda: evaluation_compute(stories=evaluated))
+    found = figures(batch=batch, status=status)
+    result, statuses, work, labels = found.result, found.statuses, found.work, found.labels
     scores = [*result.labels, result.overall]
-    statuses = status_counts(batch=batch)
-    work = editor_work(batch=batch)
-    everything = evaluation_stories(status=ALL, batch=batch)
-    labels = cached("labels", everything, lambda: label_frequencies(batch=batch))
     return {
         "status_label": dict(Story.Status.choices).get(status, "any status"),
         "result": result,
-        "pending_left_out": cached("pending", evaluated, lambda: pending_left_out(stories=evaluated)),
+        "pending_left_out": found.pending_left_out,
         "statuses": statuses,
         "work": work,
         "labels": labels,

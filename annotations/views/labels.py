@@ -19,8 +19,10 @@ from core.access import editor_required
 YEAR = 365 * 24 * 60 * 60
 
 
-def label_stylesheet_url() -> str:
-    return reverse("annotations:label-stylesheet") + "?v=" + label_css_version(Label.objects.all())
+def label_stylesheet_url(labels: list[Label] | None = None) -> str:
+    """The stylesheet's URL for the current labels (`labels`: all of them, when the caller has them)."""
+    labels = Label.objects.all() if labels is None else labels
+    return reverse("annotations:label-stylesheet") + "?v=" + label_css_version(labels)
 
 
 @require_GET

@@ -20,9 +20,8 @@ from django_htmx.http import trigger_client_event
 
 from annotations.selectors import reader as selectors
 from annotations.selectors.live import changes_since, others_here
-from annotations.services.changes import redo_candidate, undo_candidate
 from annotations.services.presence import presence_touch
-from annotations.views.actions import chunk_param, render_reader, workspace_story
+from annotations.views.actions import chunk_param, history_context, render_reader, workspace_story
 from core.access import editor_required
 from core.forms import parse_id
 from core.responses import error_response
@@ -73,21 +72,12 @@ def story_history(request: HttpRequest, pk: int) -> HttpResponse:
     story = workspace_story(pk)
     if not request.htmx:
         return render_reader(request, story)
-    context = {
-        "story": story,
-        "history": selectors.history(story=story),
-        "undo_edit": undo_candidate(story=story),
-        "redo_edit": redo_candidate(story=story),
-    }
-    return render(request, f"{TEMPLATE}#history-panel", context)
+    return render(request, f"{TEMPLATE}#history-panel", {"story": story, **history_context(story)})
 
 
 def _side_panels(request: HttpRequest, story) -> str:
     legend = {"story": story, "legend": selectors.legend(story=story), "oob": True}
-    history = {
-        "story": story, "history": selectors.history(story=story), "undo_edit": undo_candidate(story=story),
-        "redo_edit": redo_candidate(story=story), "oob": True,
-    }  # fmt: skip
+    history = {"story": story, **history_context(story), "oob": True}
     html = render_to_string(f"{TEMPLATE}#legend", legend, request)
     return html + render_to_string(f"{TEMPLATE}#history-panel", history, request)
 

@@ -274,6 +274,13 @@ CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "fabula")
 # A task is acknowledged only after its stories are written, and a worker takes one task at a time,
 # so a worker that dies hands its unfinished task to another (see core.tasks).
+# Export jobs can have a queue of their own, so that a download does not wait behind a corpus's
+# extraction: set CELERY_EXPORT_QUEUE and start a worker with -Q for it (docs/scaling.md).
+CELERY_TASK_ROUTES = {
+    "interchange.tasks.export_job": {
+        "queue": os.environ.get("CELERY_EXPORT_QUEUE") or CELERY_TASK_DEFAULT_QUEUE
+    }
+}
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -282,6 +289,16 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # Stories per extraction task: small enough that a lost worker costs little, big enough for nlp.pipe.
 EXTRACTION_CHUNK_SIZE = int(os.environ.get("EXTRACTION_CHUNK_SIZE", "8"))
+# Exports requested on the Export page are written here by the worker (or the web process without a
+# broker) and downloaded from here: with workers on other machines, a shared mount. Files older than
+# FABULA_EXPORT_KEEP_HOURS are removed by `manage.py clean_exports` and on each new export.
+# MEDIA_ROOT is never served as such: every file under it goes out through a view that checks who asks.
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+FABULA_EXPORT_DIR = Path(os.environ.get("FABULA_EXPORT_DIR", MEDIA_ROOT / "exports"))
+FABULA_EXPORT_KEEP_HOURS = float(os.environ.get("FABULA_EXPORT_KEEP_HOURS", "24"))
+# Without a broker, background work (an export job) runs in a thread of the web process, so the page
+# follows it as it follows a worker; "inline" runs it within the request instead (the tests).
+FABULA_IN_PROCESS_TASKS = os.environ.get("FABULA_IN_PROCESS_TASKS", "thread")
 # The most one browser upload may hold once unzipped.
 INGEST_UPLOAD_MAX_BYTES = int(os.environ.get("INGEST_UPLOAD_MAX_BYTES", str(200 * 1024 * 1024)))
 # The API (docs/api.md): requests per token (or per browser user) and period, e.g. "600/min" or

@@ -2,8 +2,10 @@
 
 Stories are written a chunk at a time (INGEST_CHUNK_SIZE), each chunk in one transaction with the batch's
 counts, so the batch always tells the truth and a re-run finishes an interrupted import (seen texts are
-duplicates). Each story has its own savepoint, so a refused one fails alone. Annotated records skip the
-model. Bad input is an error on the report, never an exception; a lost database is `DatabaseWentAway`.
+duplicates). A chunk of extracted stories, or of stories with no rows of their own (`--no-extract`),
+goes in a few bulk inserts; if the database refuses them, story by story under savepoints, so a refused
+one fails alone. Annotated records skip the model. Bad input is an error on the report, never an exception; a
+lost database is `DatabaseWentAway`.
 """
 
 from __future__ import annotations
@@ -24,8 +26,9 @@ from django.db import (
     transaction,
 )
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
-from annotations.services.extraction import extraction_rows, known_labels, rows_save
+from annotations.services.extraction import Rows, extraction_rows, known_labels, rows_save, rows_save_all
 from annotations.services.pipeline import drafting_nlp
 from interchange.readers import iter_records
 from interchange.services.imported_entities import ImportLabels, RecordRejected, save_imported_entities
@@ -33,7 +36,7 @@ from interchange.services.stories_from_records import story_from_record, titled_
 from nlp.layers import layers_of
 from nlp.loading import pipeline_info
 from stories.models import ImportBatch, Story
-from stories.services import story_duplicate_of, text_sha256, word_count
+from stories.services import stories_duplicate_of, story_duplicate_of, text_sha256, word_count
 from stories.sources.records import SourceError, StoryRecord
 
 # The connection broke (server stopped, restarted, or this backend was terminated).
@@ -257,7 +260,8 @@ class _Run:
         # Read but not yet written, so a duplicate inside spaCy's current batch or the current chunk
         # is caught too. Written stories leave it (the database answers for them) except in a dry run.
         self.in_flight: dict[str, str] = {}
-        self.chunk: list[tuple[_Pending, Callable[[Story], tuple[int, int, int]], bool]] = []
+        # (story, how to write its rows, how to build its rows without writing: extracted stories only)
+        self.chunk: list[tuple[_Pending, Callable[[Story], tuple[int, int, int]], Callable | None]] = []
 
     def feed(self, items: Iterable[StoryRecord | SourceError], *, needs_model: bool) -> Iterator:
         """Yield (text, _Pending) for stories the model must read; handle everything else on the spot."""
@@ -266,7 +270,9 @@ class _Run:
                 self.fail(item)
                 continue
             sha = text_sha256(item.text)
-            duplicate = self.duplicate_of(sha)
+            # A story stored alone is checked against the database with its whole chunk (_write_alone).
+            alone = item.spans is None and not needs_model and not self.report.dry_run
+            duplicate = self.in_flight_duplicate(sha) if alone else self.duplicate_of(sha)
             if duplicate:
                 detail, story_id = duplicate
                 self.emit("duplicate", item.where, detail)
@@ -280,24 +286,32 @@ class _Run:
             elif needs_model:
                 yield item.text, _Pending(item, sha)
             else:
-                self.store(_Pending(item, sha), lambda story: (0, 0, 0))
+                self.store(_Pending(item, sha), None)
 
-    def duplicate_of(self, sha: str) -> tuple[str, int | None] | None:
+    def in_flight_duplicate(self, sha: str) -> tuple[str, None] | None:
         if sha in self.in_flight:
             return f"duplicate of {self.in_flight[sha]} (earlier in this run)", None
+        return None
+
+    def duplicate_of(self, sha: str) -> tuple[str, int | None] | None:
+        if in_flight := self.in_flight_duplicate(sha):
+            return in_flight
         story_id = story_duplicate_of(sha256=sha)
         return (f"duplicate of story {story_id}", story_id) if story_id else None
 
     def store_extracted(self, pending: _Pending, extraction) -> None:
         pending.record = titled_by_protagonist(pending.record, extraction)
 
+        def rows_of(story: Story) -> Rows:
+            return extraction_rows(story=story, extraction=extraction, labels=self.labels)
+
         def write(story: Story) -> tuple[int, int, int]:
-            rows = extraction_rows(story=story, extraction=extraction, labels=self.labels)
+            rows = rows_of(story)
             if not self.report.dry_run:
                 rows_save(rows)
             return len(rows.entities), len(rows.characters), rows.skipped
 
-        self.store(pending, write, extracted=True)
+        self.store(pending, write, rows_of=rows_of)
 
     def store_annotated(self, pending: _Pending) -> None:
         def write(story: Story) -> tuple[int, int, int]:
@@ -308,12 +322,13 @@ class _Run:
     def store(
         self,
         pending: _Pending,
-        write_rows: Callable[[Story], tuple[int, int, int]],
+        write_rows: Callable[[Story], tuple[int, int, int]] | None,
         *,
-        extracted: bool = False,
+        rows_of: Callable[[Story], Rows] | None = None,
     ) -> None:
-        """Queue the story for the current chunk; a full chunk is written at once."""
-        self.chunk.append((pending, write_rows, extracted))
+        """Queue the story for the current chunk (write_rows None: the story alone, no rows); a full
+        chunk is written at once."""
+        self.chunk.append((pending, write_rows, rows_of))
         if len(self.chunk) >= self.chunk_size:
             self.flush()
 
@@ -323,12 +338,16 @@ class _Run:
         if not chunk:
             return
         if self.report.dry_run:
-            outcomes = [self._dry(pending, write_rows) for pending, write_rows, _ in chunk]
+            outcomes = [self._dry(pending, write_rows or _no_rows) for pending, write_rows, _ in chunk]
         else:
             with transaction.atomic():
-                outcomes = [
-                    self._write(pending, write_rows, extracted) for pending, write_rows, extracted in chunk
-                ]
+                alone = self._write_alone([pending for pending, write_rows, _ in chunk if write_rows is None])
+                rest = [entry for entry in chunk if entry[0].sha256 not in alone]
+                written = self._write_chunk(rest) if rest else []
+                by_text = alone | {
+                    pending.sha256: o for (pending, _, _), o in zip(rest, written, strict=True)
+                }
+                outcomes = [by_text[pending.sha256] for pending, _, _ in chunk]
                 self._save_counts(outcomes)
         for (pending, _, _), outcome in zip(chunk, outcomes, strict=True):
             if not self.report.dry_run:
@@ -345,6 +364,70 @@ class _Run:
                 "failed", record.where, str(error), error=SourceError(record.source, str(error), record.line)
             )
         return _Outcome("imported", record.where, "ok (dry run)", record, None, entities, characters, skipped)
+
+    def _write_alone(self, pendings: list[_Pending]) -> dict[str, _Outcome]:
+        """Stories without rows of their own: one query finds those already stored (duplicates), one
+        INSERT (and one for their history) under one savepoint writes the rest. If the database refuses
+        that (another ingest stored one of these texts meanwhile), only the duplicates are returned and
+        the rest are written one at a time by _write, so only that one becomes a duplicate."""
+        if not pendings:
+            return {}
+        stored = stories_duplicate_of(sha256s=[p.sha256 for p in pendings])
+        outcomes = {
+            p.sha256: _Outcome("duplicate", p.record.where, f"duplicate of story {stored[p.sha256]}",
+                               story_id=stored[p.sha256])
+            for p in pendings if p.sha256 in stored
+        }  # fmt: skip
+        new = [p for p in pendings if p.sha256 not in stored]
+        stories = [story_from_record(p.record, p.sha256, self.report.batch) for p in new]
+        try:
+            with transaction.atomic():
+                stories = bulk_create_with_history(stories, Story) if stories else []
+        except IntegrityError:
+            return outcomes
+        for p, story in zip(new, stories, strict=True):
+            outcomes[p.sha256] = _Outcome("imported", p.record.where, f"story {story.pk}", p.record, story.pk)
+        return outcomes
+
+    def _write_chunk(self, chunk) -> list[_Outcome]:
+        """The chunk in a few bulk inserts when every story in it was extracted; if the database refuses
+        any of it, story by story under savepoints instead, so that a refusal undoes only its story."""
+        if all(rows_of for _, _, rows_of in chunk):
+            try:
+                with transaction.atomic():
+                    return self._write_bulk(chunk)
+            except (IntegrityError, RecordRejected):
+                pass
+        return [
+            self._write(pending, write_rows or _no_rows, rows_of is not None)
+            for pending, write_rows, rows_of in chunk
+        ]
+
+    def _write_bulk(self, chunk) -> list[_Outcome]:
+        """The stories with their history in one bulk insert, then every story's characters and entities
+        in two more: for short stories the per-story inserts and savepoints cost as much as extraction."""
+        now = timezone.now()
+        stories = [
+            story_from_record(pending.record, pending.sha256, self.report.batch) for pending, _, _ in chunk
+        ]
+        for story in stories:
+            story.extracted_at = now
+        bulk_create_with_history(stories, Story)
+        rows = [rows_of(story) for (_, _, rows_of), story in zip(chunk, stories, strict=True)]
+        rows_save_all(rows)
+        return [
+            _Outcome(
+                "imported",
+                pending.record.where,
+                f"story {story.pk}",
+                pending.record,
+                story.pk,
+                len(story_rows.entities),
+                len(story_rows.characters),
+                story_rows.skipped,
+            )
+            for (pending, _, _), story, story_rows in zip(chunk, stories, rows, strict=True)
+        ]
 
     def _write(self, pending: _Pending, write_rows, extracted: bool) -> _Outcome:
         """One story and its rows under a savepoint: a refusal undoes only this story."""
@@ -433,6 +516,10 @@ class _Run:
     def mark_interrupted(batch: ImportBatch) -> None:
         batch.state = ImportBatch.State.INTERRUPTED
         _save_even_after_a_lost_connection(batch)
+
+
+def _no_rows(story: Story) -> tuple[int, int, int]:
+    return 0, 0, 0
 
 
 def _save_even_after_a_lost_connection(batch: ImportBatch) -> None:

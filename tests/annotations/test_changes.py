@@ -184,6 +184,25 @@ class TestClashes:
         assert fresh(story).version == 1
 
 
+def test_the_undo_candidate_is_found_among_the_newest_edits_or_asked_for(story, django_assert_num_queries):
+    from annotations.selectors.reader import history
+    from annotations.services.changes import undo_candidate
+
+    person = Label.objects.get(name="PERSON")
+    editing.entity_create(story=story, start=0, end=12, label=person, user=None, version=1)
+    editing.entity_create(story=fresh(story), start=23, end=28, label=person, user=None, version=2)
+    undo(story)  # the newest edit is the undo, the one before it undone: the first create is next
+    first = Edit.objects.get(action="create", undone_by__isnull=True)
+    newest = list(history(story=story))
+    with django_assert_num_queries(0):
+        assert undo_candidate(story=story, newest=newest, limit=20) == first
+        # The newest two alone do not hold it, and there may be more: only then the database is asked.
+        assert undo_candidate(story=story, newest=newest[:1], limit=20) is None
+    with django_assert_num_queries(1):
+        assert undo_candidate(story=story, newest=newest[:2], limit=2) == first
+    assert undo_candidate(story=story) == first
+
+
 def redo(story, edit=None, user=None):
     story = fresh(story)
     return edit_redo(story=story, edit=edit, version=story.version, user=user)

@@ -174,12 +174,12 @@ class TestBarChart:
 
 class TestCachedFigures:
     def test_figures_are_computed_once_until_a_story_changes(self, reviewer_client, reviewer, monkeypatch):
-        from annotations.views import dashboard as view
+        from annotations.selectors import dashboard as selectors
 
         case = build_evaluation_case()
         calls = []
-        real = view.evaluation_compute
-        monkeypatch.setattr(view, "evaluation_compute", lambda **kw: calls.append(1) or real(**kw))
+        real = selectors.evaluation_compute
+        monkeypatch.setattr(selectors, "evaluation_compute", lambda **kw: calls.append(1) or real(**kw))
         first = reviewer_client.get(URL).content.decode()
         again = reviewer_client.get(URL).content.decode()
         assert len(calls) == 1 and cells(again, "overall") == cells(first, "overall")
@@ -201,3 +201,32 @@ class TestCachedFigures:
         entity_revert(story=case["one"], pk=paris.pk, user=reviewer, version=case["one"].version)
         after = reviewer_client.get(URL, {"status": "done"}).content.decode()
         assert cells(before, "PERSON")[2] != cells(after, "PERSON")[2]  # true positives went up
+
+    def test_a_deleted_story_refreshes_the_figures(self, reviewer_client):
+        case = build_evaluation_case()
+        before = reviewer_client.get(URL).content.decode()
+        assert "3 approved stories" not in before
+        approved = Story.objects.filter(status=Story.Status.APPROVED)
+        shown = approved.count()
+        assert f"{shown} approved stor" in before
+        approved.exclude(pk=case["three"].pk).first().delete()
+        after = reviewer_client.get(URL).content.decode()
+        assert f"{shown - 1} approved stor" in after
+
+    def test_a_cached_view_reads_one_aggregate_of_the_stories_and_nothing_of_entities_or_edits(
+        self, reviewer_client
+    ):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        build_evaluation_case()
+        reviewer_client.get(URL, {"status": "all"})
+        with CaptureQueriesContext(connection) as queries:
+            response = reviewer_client.get(URL, {"status": "all"})
+        assert response.status_code == 200
+        sql = [query["sql"] for query in queries.captured_queries]
+        assert [q for q in sql if "stories_story" in q] == [
+            'SELECT COUNT("stories_story"."id") AS "n", MAX("stories_story"."updated_at") AS "latest" '
+            'FROM "stories_story"'
+        ]
+        assert not [q for q in sql if "annotations_entity" in q or "annotations_edit" in q]

@@ -137,6 +137,25 @@ def test_reader_queries_stay_flat_as_entities_grow(editor_client):
     assert large.entities.count() == 200
 
 
+def test_the_reader_reads_the_labels_and_the_history_once(editor_client):
+    story = make_story("Anna met Boris in Paris.")
+    response = editor_client.post(
+        f"/stories/{story.pk}/entities/",
+        {"start": 0, "end": 4, "label": "PERSON", "version": 1},
+        headers=HTMX,
+    )
+    assert response.status_code == 200
+    editor_client.get(f"/stories/{story.pk}/")
+    with CaptureQueriesContext(connection) as captured:
+        html = editor_client.get(f"/stories/{story.pk}/").content.decode()
+    reads = [q["sql"] for q in captured if q["sql"].startswith("SELECT")]
+    assert sum('FROM "annotations_label"' in sql for sql in reads) == 1, reads
+    assert sum('FROM "annotations_edit"' in sql for sql in reads) == 1, reads
+    # The one history read still gives the undo button its key and the stylesheet its version.
+    assert re.search(r'aria-label="Undo: Tagged[^"]*">Undo <kbd>u</kbd>', html), html
+    assert re.search(r'href="/labels\.css\?v=[0-9a-f]+"', html)
+
+
 @override_settings(READER_CHUNK_PARAGRAPHS=500)
 def test_edit_queries_stay_flat_as_entities_grow(editor_client):
     counts = []

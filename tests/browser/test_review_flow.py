@@ -87,8 +87,9 @@ def test_return_fix_approve_and_export(page, shot, tmp_path):
 
     page.get_by_role("link", name="Export").click()
     page.get_by_label("Format").select_option("spacy")
+    page.get_by_role("button", name="Export").click()
     with page.expect_download() as download_info:
-        page.get_by_role("button", name="Download").click()
+        page.get_by_role("link", name="Download fabula-").click(timeout=30_000)
     path = tmp_path / download_info.value.suggested_filename
     download_info.value.save_as(path)
     docs = list(DocBin().from_disk(path).get_docs(spacy.blank("en").vocab))

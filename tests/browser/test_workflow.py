@@ -43,8 +43,9 @@ def test_the_export_of_an_approved_set_has_only_accepted_entities(page):
     make_entity(other, "Mary")  # pending, and not approved: neither may leak into the export
     log_in(page, "rita")
     page.goto("/export/")
+    page.get_by_role("button", name="Export").click()
     with page.expect_download() as download:
-        page.get_by_role("button", name="Download").click()
+        page.get_by_role("link", name="Download fabula-").click(timeout=30_000)
     text = pathlib.Path(download.value.path()).read_text(encoding="utf-8")
     lines = [json.loads(line) for line in text.splitlines() if line.strip()]
     assert [line["title"] for line in lines] == ["Approved"]

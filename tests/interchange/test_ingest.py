@@ -185,16 +185,17 @@ def test_every_kind_of_bad_input_gets_one_line_and_the_rest_imports(tmp_path, nl
 
 
 def test_a_failure_half_way_leaves_no_partial_story_and_a_rerun_finishes(nlp, monkeypatch):
-    real_save = ingest_module.rows_save
+    # A chunk of extracted stories is written in bulk (rows_save_all), one story per chunk here.
+    real_save = ingest_module.rows_save_all
     calls = []
 
-    def crash_on_third(rows, **kwargs):
+    def crash_on_third(many):
         calls.append(1)
         if len(calls) == 3:
             raise RuntimeError("disk full")
-        return real_save(rows, **kwargs)
+        return real_save(many)
 
-    monkeypatch.setattr(ingest_module, "rows_save", crash_on_third)
+    monkeypatch.setattr(ingest_module, "rows_save_all", crash_on_third)
     with pytest.raises(RuntimeError, match="disk full"):
         ingest([SAMPLES_DIR], batch_name="interrupted", chunk_size=1)
     assert Story.objects.count() == 2
@@ -205,12 +206,51 @@ def test_a_failure_half_way_leaves_no_partial_story_and_a_rerun_finishes(nlp, mo
     assert (interrupted.imported_count, interrupted.finished_at) == (2, None)
     assert interrupted.state == ImportBatch.State.INTERRUPTED
 
-    monkeypatch.setattr(ingest_module, "rows_save", real_save)
+    monkeypatch.setattr(ingest_module, "rows_save_all", real_save)
     report = ingest([SAMPLES_DIR], batch_name="rerun")
     assert (report.imported, len(report.duplicates), report.failed) == (3, 2, 0)
     assert Story.objects.count() == 5
     # The two stories written before the crash are whole: same entities as a clean extraction gives.
     assert all(story.entities.exists() for story in Story.objects.all())
+
+
+def test_a_chunk_of_extracted_stories_is_written_in_a_few_bulk_inserts(nlp):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        report = ingest([SAMPLES_DIR], batch_name="bulk", chunk_size=10)
+    inserts = [q["sql"].split("(")[0] for q in queries.captured_queries if q["sql"].startswith("INSERT")]
+    assert inserts.count('INSERT INTO "stories_story" ') == 1
+    assert inserts.count('INSERT INTO "annotations_entity" ') == 1
+    assert report.imported == 5 and Story.objects.count() == 5
+    # The bulk path keeps what the per-story path writes: history, extraction stamp, every story's rows.
+    assert Story.history.filter(history_type="+").count() == 5
+    assert not Story.objects.filter(extracted_at=None).exists()
+    assert all(story.entities.exists() and story.characters.exists() for story in Story.objects.all())
+    assert report.entities == Entity.objects.count()
+
+
+def test_a_story_the_database_refuses_in_a_bulk_chunk_leaves_the_others_written(nlp, monkeypatch):
+    real = ingest_module._Run._write_chunk
+
+    def another_ingest_got_there_first(self, chunk):
+        # The second story's text arrives from a concurrent ingest between our check and our write.
+        record = chunk[1][0].record
+        Story.objects.create(
+            title="theirs", text=record.text, text_length=len(record.text), sha256=chunk[1][0].sha256
+        )
+        return real(self, chunk)
+
+    monkeypatch.setattr(ingest_module._Run, "_write_chunk", another_ingest_got_there_first)
+    report = ingest([SAMPLES_DIR], batch_name="race", chunk_size=10)
+    theirs = Story.objects.get(title="theirs")
+    assert (report.imported, report.failed) == (4, 0)
+    assert report.duplicates[-1][1] == f"duplicate of story {theirs.pk}"
+    assert Story.objects.count() == 5 and not theirs.entities.exists()
+    assert all(s.entities.exists() for s in Story.objects.exclude(pk=theirs.pk))
+    batch = ImportBatch.objects.get(name="race")
+    assert (batch.imported_count, batch.duplicate_count) == (4, 1)
 
 
 def test_dry_run_reads_and_extracts_but_writes_nothing(nlp):
@@ -225,6 +265,38 @@ def test_no_extract_stores_texts_only(tmp_path):
     assert Story.objects.count() == 5 and not Entity.objects.exists()
     assert "no extraction" in out
     assert ImportBatch.objects.get().pipeline_name == ""
+
+
+def test_no_extract_writes_a_chunk_in_a_few_statements_with_history(tmp_path, django_assert_max_num_queries):
+    for n in range(40):
+        (tmp_path / f"{n:02d}.txt").write_text(f"Story number {n}.\n\nAnna danced in Paris.\n")
+    with django_assert_max_num_queries(15):  # one story at a time took four or five statements each
+        report = ingest([tmp_path], extract=False, chunk_size=100)
+    assert report.imported == 40 and len(report.stored_ids) == 40
+    stories = Story.objects.order_by("source_name")
+    assert [s.text.split(".")[0] for s in stories] == [f"Story number {n}" for n in range(40)]
+    assert sorted(report.stored_ids) == sorted(s.pk for s in stories)
+    # The history the admin shows has each story's creation, as story.save() writes it.
+    assert Story.history.filter(history_type="+").count() == 40
+    batch = ImportBatch.objects.get()
+    assert (batch.imported_count, batch.state) == (40, ImportBatch.State.FINISHED)
+
+
+def test_a_chunk_the_database_refuses_is_written_one_story_at_a_time(tmp_path, monkeypatch):
+    """Another ingest stores one of the chunk's texts between the check and the insert: only that
+    story becomes a duplicate, the others import."""
+    texts = [f"Story {n}.\n\nBoris watched.\n" for n in range(3)]
+    for n, text in enumerate(texts):
+        (tmp_path / f"{n}.txt").write_text(text)
+    ingest([tmp_path / "1.txt"], extract=False, batch_name="first")
+    earlier = Story.objects.get()
+    monkeypatch.setattr(ingest_module, "stories_duplicate_of", lambda sha256s: {})  # the check misses it
+    monkeypatch.setattr(ingest_module, "story_duplicate_of", lambda sha256: earlier.pk)
+    report = ingest([tmp_path], extract=False, batch_name="second")
+    assert report.imported == 2
+    assert report.duplicates == [(str(tmp_path / "1.txt"), f"duplicate of story {earlier.pk}")]
+    assert Story.objects.count() == 3
+    assert Story.history.filter(history_type="+").count() == 3
 
 
 def test_progress_lines_without_a_terminal(nlp, tmp_path):
@@ -339,16 +411,16 @@ def test_bad_options_are_command_errors(option):
 
 def test_ctrl_c_is_a_clear_message_and_the_rerun_finishes(nlp, monkeypatch, settings):
     settings.INGEST_CHUNK_SIZE = 1
-    real_save = ingest_module.rows_save
+    real_save = ingest_module.rows_save_all
     calls = []
 
-    def interrupt_on_second(rows, **kwargs):
+    def interrupt_on_second(many):
         calls.append(1)
         if len(calls) == 2:
             raise KeyboardInterrupt
-        return real_save(rows, **kwargs)
+        return real_save(many)
 
-    monkeypatch.setattr(ingest_module, "rows_save", interrupt_on_second)
+    monkeypatch.setattr(ingest_module, "rows_save_all", interrupt_on_second)
     _, _, message = run_failing(SAMPLES_DIR)
     assert message == (
         "Interrupted (1 imported, 0 duplicates, 0 failed). No story is half-written; "
@@ -357,7 +429,7 @@ def test_ctrl_c_is_a_clear_message_and_the_rerun_finishes(nlp, monkeypatch, sett
     assert Story.objects.count() == 1
     batch = ImportBatch.objects.get()
     assert (batch.state, batch.imported_count, batch.finished_at) == (ImportBatch.State.INTERRUPTED, 1, None)
-    monkeypatch.setattr(ingest_module, "rows_save", real_save)
+    monkeypatch.setattr(ingest_module, "rows_save_all", real_save)
     out, _ = run(SAMPLES_DIR)
     assert "4 imported, 1 duplicates, 0 failed" in out
 

@@ -159,6 +159,7 @@ def test_a_lost_connection_inside_the_service_is_database_went_away(tmp_path, mo
         raise OperationalError("server closed the connection unexpectedly\n\tThis probably means...")
 
     monkeypatch.setattr(ingest_module, "story_duplicate_of", lost)
+    monkeypatch.setattr(ingest_module, "stories_duplicate_of", lost)
     with pytest.raises(DatabaseWentAway) as excinfo:
         ingest([folder], extract=False, batch_name="lost")
     assert str(excinfo.value).startswith(

@@ -17,8 +17,6 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.urls import reverse
 
-from annotations.management.waiting import check_distributed, queue_or_fail, wait_for_extraction
-from annotations.services.distributed import leftover_ids
 from annotations.services.pipeline import PipelineUnavailable
 from core.arguments import positive_int
 from interchange.services.ingest import (
@@ -56,6 +54,9 @@ def importer(username: str | None):
 
 
 class Command(BaseCommand):
+    # The system checks import every URLconf, the admin and the API (about a second of start-up) for a
+    # command that serves none of them; `manage.py check` and the servers still run them.
+    requires_system_checks = []
     help = (
         "Import stories from .txt files, folders (searched recursively), glob patterns and .jsonl files, "
         "run spaCy over them and store the draft annotations. Content already imported is skipped."
@@ -129,6 +130,9 @@ class Command(BaseCommand):
     def run(self, options) -> None:
         distributed = options["distributed"]
         if distributed:
+            # Celery and the queue load only for --distributed: a plain import does not pay their start-up.
+            from annotations.management.waiting import check_distributed
+
             check_distributed()
         user = importer(options["user"])
         progress = Progress(self, verbosity=options["verbosity"])
@@ -166,6 +170,9 @@ class Command(BaseCommand):
     def distribute(self, report: IngestReport, options) -> int:
         """Queue the batch's new stories and the left-overs of an earlier run; wait unless --no-wait.
         Returns how many stories failed to extract."""
+        from annotations.management.waiting import queue_or_fail, wait_for_extraction
+        from annotations.services.distributed import leftover_ids
+
         ids = report.stored_ids + leftover_ids(report.duplicate_ids)
         token, total = queue_or_fail(ids, rerun="the same command again")
         batch = report.batch

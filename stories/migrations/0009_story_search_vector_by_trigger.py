@@ -57,5 +57,5 @@ def reverse(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("stories", "0007_extraction_progress")]
+    dependencies = [("stories", "0008_story_updated_index")]
     operations = [migrations.RunPython(forward, reverse)]
