@@ -26,10 +26,11 @@ from stories.models import ImportBatch, Story
 SEARCH_CONFIG = "english"
 SEARCH_COLUMN = '"stories_story"."search_vector"'
 
-# Workflow order, so "sort by status" reads new → in progress → done → returned → approved.
+# Workflow order, so "sort by status" reads new → in progress → adjudication → done → returned → approved.
 STATUS_ORDER = [
     Story.Status.NEW,
     Story.Status.IN_PROGRESS,
+    Story.Status.ADJUDICATION,
     Story.Status.DONE,
     Story.Status.RETURNED,
     Story.Status.APPROVED,

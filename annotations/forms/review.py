@@ -16,6 +16,7 @@ class ReviewQueueFilterForm(forms.Form):
     status = forms.ChoiceField(
         choices=[
             (Story.Status.DONE, "Awaiting review"),
+            (Story.Status.ADJUDICATION, "To adjudicate"),
             (Story.Status.RETURNED, "Returned"),
             (Story.Status.APPROVED, "Approved"),
         ],

@@ -137,17 +137,19 @@ def story_change(*, story: Story, version: int, user) -> ChangeLog:
     (PermissionDenied); a version the story never had is StaleVersion.
     """
     # The workflow state and assignee as they are now, not as the caller's page saw them.
-    story.status, story.assigned_to_id = Story.objects.values_list("status", "assigned_to").get(pk=story.pk)
+    story.status, story.assigned_to_id = Story.with_layers.values_list("status", "assigned_to").get(
+        pk=story.pk
+    )
     policy.check_edit(user, story)
     claim = {"assigned_to": user} if policy.claims(user, story) else {}
     new = Story.Status.NEW
-    Story.objects.filter(pk=story.pk).update(
+    Story.with_layers.filter(pk=story.pk).update(
         version=F("version") + 1,
         status=Case(When(status=new, then=Value(Story.Status.IN_PROGRESS)), default=F("status")),
         updated_at=timezone.now(),
         **claim,
     )
-    current = Story.objects.values_list("version", flat=True).get(pk=story.pk)
+    current = Story.with_layers.values_list("version", flat=True).get(pk=story.pk)
     if not 0 < version < current:
         raise StaleVersion(current - 1)
     story.version = current
@@ -168,10 +170,15 @@ def undo_candidate(*, story: Story) -> Edit | None:
     )
 
 
+def _rows(model):
+    # An annotator's layer is a Story row too, one the default manager hides.
+    return model.with_layers if model is Story else model.objects
+
+
 def _current(entry: dict):
     model, names = _MODELS[entry["model"]]
     # only(): checking a status undo must not load a novel's text.
-    return model.objects.filter(pk=entry["id"]).only(*names).first()
+    return _rows(model).filter(pk=entry["id"]).only(*names).first()
 
 
 def _check_clean(edit: Edit, story: Story) -> None:
@@ -210,13 +217,13 @@ def _restore(story_id: int, entries: list[dict], current_after: list[dict]) -> N
     for name in reversed(order):
         for (model_name, pk), fields in wanted.items():
             if model_name == name and fields is None:
-                _MODELS[name][0].objects.filter(pk=pk).delete()
+                _rows(_MODELS[name][0]).filter(pk=pk).delete()
 
 
 def _write(story_id: int, model_name: str, pk: int, fields: dict) -> None:
     model, _ = _MODELS[model_name]
     values = {model._meta.get_field(name).attname: value for name, value in fields.items()}
-    if model.objects.filter(pk=pk).update(**values) or model_name == "story":
+    if _rows(model).filter(pk=pk).update(**values) or model_name == "story":
         return
     # A deleted row comes back with its old id, so later snapshots that name it still match.
     model(pk=pk, story_id=story_id, **values).save(force_insert=True)
@@ -248,5 +255,5 @@ def edit_undo(*, story: Story, edit: Edit | None, version: int, user) -> ChangeL
     change.bulk = True
     change.record(Edit.Action.UNDO, f"Undid: {edit.summary}")
     Edit.objects.filter(pk=edit.pk).update(undone_by=change.edit)
-    story.status = Story.objects.values_list("status", flat=True).get(pk=story.pk)
+    story.status = Story.with_layers.values_list("status", flat=True).get(pk=story.pk)
     return change

@@ -21,7 +21,6 @@ from annotations.views.actions import (
 )
 from core.access import editor_required
 from stories import policy
-from stories.models import Story
 
 
 def _entity(story, entity_id: int) -> Entity:
@@ -32,7 +31,7 @@ def _entity(story, entity_id: int) -> Entity:
 @editor_required
 def entity_detail(request: HttpRequest, pk: int, entity_id: int) -> HttpResponse:
     """The entity inspector: a side-panel partial for htmx, a page of its own otherwise."""
-    story = workspace_story(pk)
+    story = workspace_story(pk, request.user)
     entity = _entity(story, entity_id)
     context = {"story": story, "entity": entity, **entity_context(story, entity)}
     if request.htmx:
@@ -45,7 +44,7 @@ def entity_detail(request: HttpRequest, pk: int, entity_id: int) -> HttpResponse
 @action_view
 @editor_required
 def entity_create(request: HttpRequest, pk: int) -> HttpResponse:
-    story = workspace_story(pk)
+    story = workspace_story(pk, request.user)
     return perform(
         request,
         story,
@@ -64,7 +63,7 @@ def entity_create(request: HttpRequest, pk: int) -> HttpResponse:
 @action_view
 @editor_required
 def entity_label(request: HttpRequest, pk: int, entity_id: int) -> HttpResponse:
-    story = workspace_story(pk)
+    story = workspace_story(pk, request.user)
     return perform(
         request,
         story,
@@ -78,7 +77,7 @@ def entity_label(request: HttpRequest, pk: int, entity_id: int) -> HttpResponse:
 @action_view
 @editor_required
 def entity_resize(request: HttpRequest, pk: int, entity_id: int) -> HttpResponse:
-    story = workspace_story(pk)
+    story = workspace_story(pk, request.user)
     return perform(
         request,
         story,
@@ -97,7 +96,7 @@ def entity_resize(request: HttpRequest, pk: int, entity_id: int) -> HttpResponse
 @action_view
 @editor_required
 def entity_delete(request: HttpRequest, pk: int, entity_id: int) -> HttpResponse:
-    story = workspace_story(pk)
+    story = workspace_story(pk, request.user)
     return perform(
         request,
         story,
@@ -109,7 +108,7 @@ def entity_delete(request: HttpRequest, pk: int, entity_id: int) -> HttpResponse
 @action_view
 @editor_required
 def entity_accept(request: HttpRequest, pk: int, entity_id: int) -> HttpResponse:
-    story = workspace_story(pk)
+    story = workspace_story(pk, request.user)
     return perform(
         request,
         story,
@@ -121,7 +120,7 @@ def entity_accept(request: HttpRequest, pk: int, entity_id: int) -> HttpResponse
 @action_view
 @editor_required
 def entity_link(request: HttpRequest, pk: int, entity_id: int) -> HttpResponse:
-    story = workspace_story(pk)
+    story = workspace_story(pk, request.user)
     return perform(
         request,
         story,
@@ -141,7 +140,7 @@ def entity_link(request: HttpRequest, pk: int, entity_id: int) -> HttpResponse:
 @editor_required
 def entity_apply_preview(request: HttpRequest, pk: int, entity_id: int) -> HttpResponse:
     """How many other mentions "apply to all" would touch, before anything changes."""
-    story = get_object_or_404(Story, pk=pk)  # with its text: matches are searched in all of it
+    story = workspace_story(pk, request.user, with_text=True)  # matches are searched in all the text
     entity = _entity(story, entity_id)
     context = {
         "story": story,
@@ -156,7 +155,7 @@ def entity_apply_preview(request: HttpRequest, pk: int, entity_id: int) -> HttpR
 @action_view
 @editor_required
 def entity_apply_all(request: HttpRequest, pk: int, entity_id: int) -> HttpResponse:
-    story = workspace_story(pk)
+    story = workspace_story(pk, request.user)
     return perform(
         request,
         story,
@@ -171,7 +170,7 @@ def entity_apply_all(request: HttpRequest, pk: int, entity_id: int) -> HttpRespo
 @editor_required
 def label_review(request: HttpRequest, pk: int, label_id: int) -> HttpResponse:
     """Accept or reject every pending suggestion of one label."""
-    story = workspace_story(pk)
+    story = workspace_story(pk, request.user)
     label_obj = get_object_or_404(Label, pk=label_id)
     return perform(
         request,
@@ -191,7 +190,7 @@ def label_review(request: HttpRequest, pk: int, label_id: int) -> HttpResponse:
 @editor_required
 def story_done(request: HttpRequest, pk: int) -> HttpResponse:
     """Mark done; with suggestions pending and no choice made, ask how to settle them first."""
-    story = workspace_story(pk)
+    story = workspace_story(pk, request.user)
     form = forms.SettleForm(request.POST)
     asks = (
         form.is_valid() and not form.cleaned_data["settle"] and not policy.edit_refusal(request.user, story)

@@ -17,7 +17,7 @@ from core.responses import error_response
 @editor_required
 def story_undo(request: HttpRequest, pk: int) -> HttpResponse:
     """POST edit=<id> undoes that change if it still applies cleanly; without it, the latest change."""
-    story = workspace_story(pk)
+    story = workspace_story(pk, request.user)
     form = forms.UndoForm(request.POST)
     if not form.is_valid():
         return error_response(request, form_message(form), status=400)
