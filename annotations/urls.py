@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
+from annotations.views import agreement as agreement_views
 from annotations.views import characters as character_views
 from annotations.views import dashboard as dashboard_views
 from annotations.views import entities as entity_views
@@ -36,6 +37,7 @@ urlpatterns += [
         name="review-edit-revert",
     ),
     path("dashboard/", dashboard_views.dashboard, name="dashboard"),
+    path("agreement/", agreement_views.agreement_page, name="agreement"),
     path("labels.css", label_views.label_stylesheet, name="label-stylesheet"),
 ]
 

@@ -30,6 +30,7 @@ REVIEWER_ONLY = {
     "review-entity-reject",
     "review-edit-revert",
     "dashboard",
+    "agreement",
     "export",
     "story-assign",
 }

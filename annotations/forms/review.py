@@ -49,3 +49,11 @@ class DashboardFilterForm(forms.Form):
         choices=[(ALL, "any status"), *Story.Status.choices],
         required=False,
     )
+
+
+class AgreementFilterForm(forms.Form):
+    batch = forms.ModelChoiceField(
+        queryset=ImportBatch.objects.order_by("name", "-started_at"),
+        required=False,
+        empty_label="All batches",
+    )
