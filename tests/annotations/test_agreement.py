@@ -8,48 +8,17 @@ import re
 from io import StringIO
 
 import pytest
-from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from annotations.models import Entity
 from annotations.services.layers import layer_replace
 from stories.models import Story
-from tests.factories import make_batch, make_story, make_user
+from tests.annotations.agreement_cases import ALICE, BOB, TEXT, annotator, double_story, entities
+from tests.factories import make_batch, make_story
 from tests.permissions import assert_permission_matrix
 
 pytestmark = pytest.mark.django_db
 URL = reverse("annotations:agreement")
-
-# Ten tokens: Anna | Petrova | met | Boris | in | Paris | with | Olga | yesterday | .
-TEXT = "Anna Petrova met Boris in Paris with Olga yesterday ."
-ALICE = [("Anna Petrova", "PERSON"), ("Boris", "PERSON"), ("Paris", "GPE")]
-BOB = [("Anna", "PERSON"), ("Boris", "PERSON"), ("Paris", "PERSON"), ("Olga", "PERSON")]
-
-
-def annotator(username: str) -> User:
-    return User.objects.filter(username=username).first() or make_user("editor", username=username)
-
-
-def double_story(layers: dict[str, list[tuple[str, str]]], *, text: str = TEXT, **fields):
-    """A story with one done layer per annotator, holding exactly the given (words, label) spans."""
-    story = make_story(text, **fields)
-    for username, spans in layers.items():
-        entities = []
-        for words, label in spans:
-            start = text.index(words)
-            entities.append(
-                Entity(
-                    start=start,
-                    end=start + len(words),
-                    text=words,
-                    label_id=label,
-                    origin=Entity.Origin.EDITOR,
-                )
-            )
-        layer_replace(story=story, annotator=annotator(username), entities=entities)
-    story.refresh_from_db()
-    return story
 
 
 def agreement_json(*args: str) -> dict:
@@ -117,7 +86,7 @@ class TestCommand:
             call_command("agreement", stdout=StringIO())
 
     def test_one_done_layer_is_not_enough(self):
-        double_story({"alice": ALICE})
+        double_story({"alice": ALICE, "bob": None})
         with pytest.raises(CommandError, match="None of the 1 double-annotated stories has two layers"):
             call_command("agreement", "--json", stdout=StringIO())
 
@@ -157,7 +126,7 @@ class TestPage:
     def test_empty_states(self, reviewer_client):
         html = reviewer_client.get(URL).content.decode()
         assert "No double-annotated stories yet." in html and "<svg" not in html
-        double_story({"alice": ALICE})
+        double_story({"alice": ALICE, "bob": None})
         html = reviewer_client.get(URL).content.decode()
         assert "None of the 1 double-annotated story has two layers marked done yet." in html
 
@@ -167,11 +136,7 @@ class TestPage:
         # bob's layer re-imported with alice's spans: the cached figures must not be served. (Both layers
         # done sent the story to adjudication; a layer is imported only into a story still in its layers.)
         Story.objects.filter(pk=story.pk).update(status=Story.Status.IN_PROGRESS)
-        entities = [
-            Entity(start=TEXT.index(w), end=TEXT.index(w) + len(w), text=w, label_id=label)
-            for w, label in ALICE
-        ]
-        layer_replace(story=story, annotator=annotator("bob"), entities=entities)
+        layer_replace(story=story, annotator=annotator("bob"), entities=entities(TEXT, ALICE))
         assert cells(reviewer_client.get(URL).content.decode(), "alice / bob")[4] == "1.000"
 
     def test_linked_from_the_dashboard(self, reviewer_client):
