@@ -32,6 +32,10 @@ REVIEWER_ONLY = {
     "dashboard",
     "export",
     "story-assign",
+    "story-assign-double",
+    "adjudication",
+    "adjudication-decide",
+    "adjudication-finish",
 }
 
 

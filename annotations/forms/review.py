@@ -49,3 +49,14 @@ class DashboardFilterForm(forms.Form):
         choices=[(ALL, "any status"), *Story.Status.choices],
         required=False,
     )
+
+
+class DecisionForm(VersionForm):
+    """One adjudication decision: which disagreement (kind and key) and whose version (blank: keep)."""
+
+    kind = forms.ChoiceField(
+        choices=[("span", "Span"), ("character", "Character")],
+        error_messages={"invalid_choice": "kind is span or character."},
+    )
+    key = forms.CharField(max_length=300)
+    choice = forms.CharField(max_length=150, required=False)
