@@ -88,9 +88,9 @@ def _assign(*, story: Story, editor, by) -> bool:
 
 def _notify_assigned(*, editor, by, stories: list[Story]) -> None:
     # Nobody needs telling what they just did themselves.
-    if not stories or editor is None or editor.pk == by.pk:
+    if not stories or editor is None or (by is not None and editor.pk == by.pk):
         return
-    who = by.get_full_name() or by.get_username()
+    who = (by.get_full_name() or by.get_username()) if by is not None else "An admin"
     if len(stories) == 1:
         message = f"{who} assigned “{stories[0].title}” to you."
         url = reverse("annotations:story-detail", kwargs={"pk": stories[0].pk})

@@ -33,6 +33,10 @@ REVIEWER_ONLY = {
     "agreement",
     "export",
     "story-assign",
+    "story-assign-double",
+    "adjudication",
+    "adjudication-decide",
+    "adjudication-finish",
 }
 
 

@@ -51,6 +51,17 @@ class DashboardFilterForm(forms.Form):
     )
 
 
+class DecisionForm(VersionForm):
+    """One adjudication decision: which disagreement (kind and key) and whose version (blank: keep)."""
+
+    kind = forms.ChoiceField(
+        choices=[("span", "Span"), ("character", "Character")],
+        error_messages={"invalid_choice": "kind is span or character."},
+    )
+    key = forms.CharField(max_length=300)
+    choice = forms.CharField(max_length=150, required=False)
+
+
 class AgreementFilterForm(forms.Form):
     batch = forms.ModelChoiceField(
         queryset=ImportBatch.objects.order_by("name", "-started_at"),

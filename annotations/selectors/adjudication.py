@@ -24,7 +24,7 @@ from annotations.selectors.layers import (
 from annotations.selectors.reader import paragraph_bounds
 from stories.models import Story
 
-Key = tuple[int, int, str]
+CONTEXT_CHARS = 60  # of story text shown either side of a difference
 
 
 def span_key(start: int, end: int) -> str:
@@ -41,6 +41,10 @@ class SpanDisagreement:
     end: int
     sides: dict[str, tuple[Span, ...]]  # username → that layer's spans here (empty: none)
     decision: AdjudicationDecision | None = None
+    # The story text around it, within its paragraph, for the page (set by adjudication_page).
+    before: str = ""
+    text: str = ""
+    after: str = ""
 
     @property
     def key(self) -> str:
@@ -140,6 +144,7 @@ class ParagraphRow:
     layers: list[tuple[str, str]]  # (username, html)
     final: str
     disagreements: list[SpanDisagreement] = field(default_factory=list)
+    reader_url: str = ""  # where the reviewer edits this paragraph of the final layer (set by the view)
 
 
 @dataclass
@@ -201,6 +206,10 @@ def adjudication_page(story: Story, *, only: str | None = None, everything: bool
     for item in disagreements:
         index = max(0, bisect.bisect_right(starts, item.start) - 1)
         by_paragraph.setdefault(index, []).append(item)
+        p_start, p_end = pairs[index]
+        item.before = story.text[max(p_start, item.start - CONTEXT_CHARS) : item.start]
+        item.text = story.text[item.start : item.end]
+        item.after = story.text[item.end : min(p_end, item.end + CONTEXT_CHARS)]
     if only is not None:
         wanted = [i for i, items in by_paragraph.items() if any(d.key == only for d in items)]
     elif everything:

@@ -111,9 +111,9 @@ def layers_assign(*, story: Story, editors: Sequence, by) -> list[Story]:
 
 
 def _notify(layer: Story, by) -> None:
-    if by is None or layer.annotator_id == by.pk:
+    if by is not None and layer.annotator_id == by.pk:
         return
-    who = by.get_full_name() or by.get_username()
+    who = (by.get_full_name() or by.get_username()) if by is not None else "An admin"
     notifications.notify(
         recipient=layer.annotator, kind=Notification.Kind.ASSIGNED,
         message=f"{who} gave you a layer of “{layer.title}” to annotate on your own.",
