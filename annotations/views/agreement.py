@@ -27,7 +27,7 @@ FIGURE_SERIES = [
 STORIES_LISTED = 200
 # Landis and Koch's bands, the usual reading of κ; the last row holds stories where κ is undefined.
 KAPPA_BANDS = [
-    ("below 0 (worse than chance)", None, 0),
+    ("below 0", None, 0),
     ("0–0.2 slight", 0, 0.2),
     ("0.2–0.4 fair", 0.2, 0.4),
     ("0.4–0.6 moderate", 0.4, 0.6),

@@ -99,7 +99,7 @@ class TestPage:
         assert cells(html, "alice / bob") == ["1", "3 / 4", "0.286", "0.571", "0.464", "0.477"]
         assert cells(html, "PERSON") == ["6", "0.333", "0.667", "0.400", "0.412"]
         assert cells(html, "GPE") == ["1", "0.000", "0.000", "0.000", "0.000"]
-        assert f'href="{reverse("annotations:review-detail", args=[story.pk])}">The known case</a>' in html
+        assert f'href="{reverse("annotations:adjudication", args=[story.pk])}">The known case</a>' in html
         assert 'aria-label="Agreement per pair of annotators"' in html
         assert 'aria-label="Agreement per label"' in html
         # One story, κ 0.464: the "moderate" band holds it.

@@ -29,16 +29,21 @@ GOLD = [
 def test_reviewer_reads_agreement_and_filters_by_batch(page, shot):
     make_user("reviewer", username="rita")
     spring, autumn = make_batch("spring round"), make_batch("autumn round")
-    # alice and bob mostly agree; carol misses names and calls companies places.
+    # alice and bob mostly agree (bob tags "Anna" alone); carol misses names and calls companies places.
+    bob = [("Anna", "PERSON"), *GOLD[0][1:5], ("Bolshoi", "GPE")]
     double_story(
-        {"alice": GOLD[0], "bob": GOLD[0][:5] + [("Bolshoi", "GPE")], "carol": GOLD[0][:3]},
-        text=TEXTS[0], title="The Bolshoi letters", batch=spring,
-    )  # fmt: skip
+        {"alice": GOLD[0], "bob": bob, "carol": GOLD[0][:3]},
+        text=TEXTS[0],
+        title="The Bolshoi letters",
+        batch=spring,
+    )
     double_story(
         {"alice": GOLD[1], "bob": GOLD[1], "carol": [("Lydia", "PERSON"), ("Mariinsky", "GPE")]},
         text=TEXTS[1], title="Riga in May", batch=spring,
     )  # fmt: skip
-    double_story({"alice": GOLD[2], "bob": GOLD[2][:4]}, text=TEXTS[2], title="The London train", batch=autumn)
+    double_story(
+        {"alice": GOLD[2], "bob": GOLD[2][:4]}, text=TEXTS[2], title="The London train", batch=autumn
+    )
 
     log_in(page, "rita")
     page.get_by_role("link", name="Dashboard").click()
@@ -51,6 +56,9 @@ def test_reviewer_reads_agreement_and_filters_by_batch(page, shot):
     # The worst story comes first: carol's "Riga in May" disagrees most.
     assert page.locator("#agreement-stories tbody tr").first.get_by_role("link").inner_text() == "Riga in May"
     assert page.locator('svg[aria-label="Agreement per pair of annotators"]').is_visible()
+    # Each story links to its adjudication page.
+    href = page.locator("#agreement-stories tbody tr").first.get_by_role("link").get_attribute("href")
+    assert href.endswith("/adjudication/")
     shot("reviewer-agreement", doc=True, full_page=True)
 
     page.get_by_label("Batch").select_option(label="autumn round")
