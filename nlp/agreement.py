@@ -5,7 +5,6 @@ spaCy's tokens, per story, per pair of annotators and per label, and α over all
 
 from __future__ import annotations
 
-import functools
 import itertools
 import math
 import warnings
@@ -13,6 +12,8 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+
+from nlp.tokens import tokenizer
 
 Span = tuple[int, int, str]
 Bounds = tuple[np.ndarray, np.ndarray]  # (starts, ends) of a text's non-space tokens, character offsets
@@ -117,20 +118,11 @@ class Agreement:
 # --- Tokens and tags ----------------------------------------------------------------------------------
 
 
-@functools.cache
-def _tokenizer():
-    # spaCy's blank English tokenizer: the rules en_core_web_sm tokenises with, no weights, ~0.1 s to load.
-    # Imported here, not at module level, so a web process that never measures agreement never pays.
-    import spacy
-
-    return spacy.blank("en").tokenizer
-
-
 def token_bounds(texts: Iterable[str], *, batch_size: int = TOKENIZE_BATCH) -> Iterator[Bounds]:
     """(starts, ends) of each text's tokens, whitespace tokens left out; tokenised in batches."""
     from spacy.attrs import IDX, IS_SPACE, LENGTH
 
-    for doc in _tokenizer().pipe(texts, batch_size=batch_size):
+    for doc in tokenizer().pipe(texts, batch_size=batch_size):
         rows = doc.to_array([IDX, LENGTH, IS_SPACE]).astype(np.int64).reshape(-1, 3)
         rows = rows[rows[:, 2] == 0]
         yield rows[:, 0], rows[:, 0] + rows[:, 1]

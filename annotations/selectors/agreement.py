@@ -7,13 +7,19 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from django.db.models import Count, Q, QuerySet
 
 from annotations.selectors.dashboard import cached
 from annotations.selectors.layers import double_stories, layered_annotations
-from nlp.agreement import Agreement, StoryLayers, agreement
 from stories.models import ImportBatch, Story
+
+if TYPE_CHECKING:
+    from nlp.agreement import Agreement, StoryLayers
+
+# nlp.agreement (and numpy with it) is imported on first use, not here: the URL conf imports this module,
+# and a web process that never opens the Agreement page should not pay for numpy.
 
 CHUNK = 200
 
@@ -24,6 +30,8 @@ def agreement_stories(*, batch: ImportBatch | None = None) -> QuerySet[Story]:
 
 
 def _story_layers(stories: QuerySet[Story]) -> Iterator[StoryLayers]:
+    from nlp.agreement import StoryLayers
+
     ids = stories.values_list("id", flat=True).iterator(chunk_size=2000)
     while chunk := list(itertools.islice(ids, CHUNK)):
         layered = layered_annotations(chunk)
@@ -44,6 +52,8 @@ def _story_layers(stories: QuerySet[Story]) -> Iterator[StoryLayers]:
 
 def agreement_compute(*, stories: QuerySet[Story], per_story: bool = True) -> Agreement:
     """Agreement over the done layers of `stories`; stories with fewer than two done layers are left out."""
+    from nlp.agreement import agreement
+
     return agreement(_story_layers(stories), per_story=per_story)
 
 

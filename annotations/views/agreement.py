@@ -4,6 +4,8 @@ and per story, with charts; filter by batch. Reviewer/admin only; with HX-Reques
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
@@ -13,9 +15,11 @@ from annotations.forms.review import AgreementFilterForm
 from annotations.selectors.agreement import agreement_cached, agreement_stories, waiting_stories
 from core.access import reviewer_required
 from core.http import HtmxHttpRequest
-from nlp.agreement import Agreement, Figures
 from nlp.scoring import format_score
 from stories.models import ImportBatch
+
+if TYPE_CHECKING:
+    from nlp.agreement import Agreement, Figures
 
 TEMPLATE = "annotations/agreement.html"
 FIGURE_SERIES = [
