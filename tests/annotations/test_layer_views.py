@@ -164,9 +164,8 @@ class TestAssigning:
             reverse("annotations:story-assign-double"), {"story": [new.pk], "editors": [anna.pk, ben.pk]}
         )
         assert response.status_code == 302
-        assert sorted(Story.with_layers.filter(layer_of=new).values_list("annotator__username", flat=True)) == [
-            "anna", "ben"
-        ]  # fmt: skip
+        names = Story.with_layers.filter(layer_of=new).values_list("annotator__username", flat=True)
+        assert sorted(names) == ["anna", "ben"]
         client.force_login(anna)
         refused = client.post(
             reverse("annotations:story-assign-double"), {"story": [new.pk], "editors": [anna.pk]}
