@@ -22,7 +22,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 ROW = re.compile(
-    r"^\| \*\*any edit \(the three pooled\)\*\* \| \*\*([\d.]+)\*\* \| \*\*([\d.]+)\*\* \| ([\d.]+) \| ([\d.]+) \| ([\d.]+)×"
+    r"^\| \*\*any edit \(the three pooled\)\*\* \| \*\*([\d.]+)\*\* \| \*\*([\d.]+)\*\* "
+    r"\| ([\d.]+) \| ([\d.]+) \| ([\d.]+)×"
 )
 
 
