@@ -197,3 +197,14 @@ class TestAssigning:
             call_command("assign", "--batch", "round one", "--editors", "anna,zed")
         with pytest.raises(CommandError, match="at least 2 editors"):
             call_command("assign", "--batch", "round one", "--editors", "anna", "--double")
+
+
+def test_my_queue_and_next_story_include_ones_open_layers(client, story, people):
+    from stories.selectors import story_queue_count
+    from stories.services import story_next
+
+    anna = people[0]
+    assert story_queue_count(user=anna) == 1
+    assert story_next(user=anna).pk == layer(story, anna).pk
+    client.force_login(anna)
+    assert "Two rivers" in client.get(reverse("stories:my-queue"), follow=True).content.decode()
