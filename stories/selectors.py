@@ -104,9 +104,14 @@ def assignable_users() -> QuerySet:
     )
 
 
+def mine_condition(user) -> Q:
+    """Stories in `user`'s queue: assigned to them, or double-annotated with a layer of theirs."""
+    return Q(assigned_to=user) | Q(pk__in=Story.with_layers.filter(annotator=user).values("layer_of"))
+
+
 def story_queue_count(*, user) -> int:
-    """How many stories are assigned to `user` (the "My queue" tab's badge)."""
-    return Story.objects.filter(assigned_to=user).count()
+    """How many stories are in `user`'s queue (the "My queue" tab's badge)."""
+    return Story.objects.filter(mine_condition(user)).count()
 
 
 def awaiting_review_count() -> int:

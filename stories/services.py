@@ -136,7 +136,8 @@ def story_next(*, user) -> Story | None:
     """The next story for `user`: the first open one in their queue, else the first unassigned new story,
     which becomes theirs. None when there is nothing left."""
     open_rank = Case(*(When(status=s, then=Value(n)) for n, s in enumerate(NEXT_ORDER)), default=Value(9))
-    mine = Story.objects.filter(assigned_to=user, status__in=NEXT_ORDER).defer("text")
+    # with_layers: an open layer of a double-annotated story is the editor's work too.
+    mine = Story.with_layers.filter(assigned_to=user, status__in=NEXT_ORDER).defer("text")
     if story := mine.annotate(open_rank=open_rank).order_by("open_rank", "id").first():
         return story
     unassigned = Story.objects.filter(assigned_to=None, status=Story.Status.NEW).order_by("id").defer("text")

@@ -141,12 +141,21 @@ def layer_finished(*, layer: Story, user) -> bool:
 
 
 @transaction.atomic
-def layer_replace(*, story: Story, annotator, entities: Iterable[Entity], by=None) -> Story:
-    """Make `annotator`'s layer of `story` hold exactly `entities` (unsaved rows, any story), creating
-    the layer if needed: an annotation round done elsewhere. Recorded as one Edit of the layer.
+def layer_replace(
+    *,
+    story: Story,
+    annotator,
+    entities: Iterable[Entity],
+    characters: Sequence[Character] = (),
+    links: dict[int, int] | None = None,
+    by=None,
+) -> Story:
+    """Make `annotator`'s layer of `story` hold exactly `entities` and `characters` (unsaved rows;
+    `links` maps an entity's index to its character's), creating the layer if needed: an annotation
+    round done elsewhere. The layer counts as done; one Edit of the layer records the import.
 
     The story becomes double-annotated if it was not; a story already past its layers is refused.
-    """
+    """  # fmt: skip
     story = Story.objects.select_for_update().get(pk=story.pk)
     if story.status not in (Story.Status.NEW, Story.Status.IN_PROGRESS) or (
         not story.layer_count and story.status != Story.Status.NEW
@@ -168,9 +177,16 @@ def layer_replace(*, story: Story, annotator, entities: Iterable[Entity], by=Non
     before = [snapshot(row) for row in old_characters + old]
     Entity.objects.filter(story=layer).delete()
     Character.objects.filter(story=layer).delete()
+    saved = []
+    for character in characters:
+        character.pk, character.story = None, layer
+        character.save(force_insert=True)
+        saved.append(character)
     rows = []
-    for row in entities:
+    for index, row in enumerate(entities):
         row.pk, row.story_id, row.character = None, layer.pk, None
+        if links and index in links:
+            row.character_id = saved[links[index]].pk
         rows.append(row)
     created = Entity.objects.bulk_create(rows, batch_size=1000)
     if any(row.pk is None for row in created):
@@ -179,7 +195,7 @@ def layer_replace(*, story: Story, annotator, entities: Iterable[Entity], by=Non
         version=F("version") + 1, status=Story.Status.DONE, updated_at=timezone.now()
     )
     layer.refresh_from_db(fields=["version", "status"])
-    after = [gone(row) for row in old_characters + old] + [snapshot(row) for row in created]
+    after = [gone(row) for row in old_characters + old] + [snapshot(row) for row in saved + created]
     Edit.objects.create(
         story=layer, user=by, action=Edit.Action.LAYER_IMPORT, story_version=layer.version,
         summary=f"Imported {len(created)} spans as {annotator.get_username()}'s layer",

@@ -164,9 +164,8 @@ class TestAssigning:
             reverse("annotations:story-assign-double"), {"story": [new.pk], "editors": [anna.pk, ben.pk]}
         )
         assert response.status_code == 302
-        assert sorted(Story.with_layers.filter(layer_of=new).values_list("annotator__username", flat=True)) == [
-            "anna", "ben"
-        ]  # fmt: skip
+        names = Story.with_layers.filter(layer_of=new).values_list("annotator__username", flat=True)
+        assert sorted(names) == ["anna", "ben"]
         client.force_login(anna)
         refused = client.post(
             reverse("annotations:story-assign-double"), {"story": [new.pk], "editors": [anna.pk]}
@@ -198,3 +197,14 @@ class TestAssigning:
             call_command("assign", "--batch", "round one", "--editors", "anna,zed")
         with pytest.raises(CommandError, match="at least 2 editors"):
             call_command("assign", "--batch", "round one", "--editors", "anna", "--double")
+
+
+def test_my_queue_and_next_story_include_ones_open_layers(client, story, people):
+    from stories.selectors import story_queue_count
+    from stories.services import story_next
+
+    anna = people[0]
+    assert story_queue_count(user=anna) == 1
+    assert story_next(user=anna).pk == layer(story, anna).pk
+    client.force_login(anna)
+    assert "Two rivers" in client.get(reverse("stories:my-queue"), follow=True).content.decode()

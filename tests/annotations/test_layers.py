@@ -263,3 +263,11 @@ def test_layered_annotations_reads_many_stories_at_once(story, people, django_as
         data = layered_annotations([story])
     assert [item.layer.username for item in data[story.pk]] == ["anna", "ben"]
     assert len(data[story.pk][0].spans) == 3
+
+
+def test_layers_do_not_count_twice_in_the_dashboard(story, people):
+    from annotations.selectors.dashboard import label_frequencies
+
+    before = label_frequencies()
+    assign(story, people)
+    assert label_frequencies() == before
