@@ -95,7 +95,7 @@ def bar_chart(
     max_value: float | None = None,
     fmt: Callable[[float | int | None], str] = lambda v: "—" if v is None else f"{v:g}",
 ) -> BarChart:
-    """Lay out one horizontal bar per series per row; None values draw no bar but still print '—'."""
+    """Lay out one horizontal bar per series per row; None and negative values draw no bar but still print."""
     values = [v for row in rows for v in row.values if v is not None]
     top = max_value if max_value is not None else _nice_max(max(values, default=0))
     per_row = len(series) * (BAR_HEIGHT + BAR_GAP) - BAR_GAP
@@ -105,7 +105,8 @@ def bar_chart(
         bars = []
         for i, (serie, value) in enumerate(zip(series, row.values, strict=True)):
             bar_y = y + i * (BAR_HEIGHT + BAR_GAP)
-            width = round(PLOT_WIDTH * min(value or 0, top) / top, 1) if top else 0
+            # Below zero (a κ worse than chance) draws no bar; the printed value still says it.
+            width = round(PLOT_WIDTH * max(0, min(value or 0, top)) / top, 1) if top else 0
             text = fmt(value)
             bars.append(
                 Bar(

@@ -230,6 +230,8 @@ class Edit(models.Model):
         REDO = "redo", "Redid a change"
         REVERT = "revert", "Reverted to the model's draft"
         PREDICT = "predict", "Stored an outside model's suggestions"
+        LAYER_IMPORT = "layer_import", "Imported an annotator's layer"
+        ADJUDICATE = "adjudicate", "Adjudicated"
 
     story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="edits")
     user = models.ForeignKey(
@@ -293,3 +295,34 @@ class Presence(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["story", "user"], name="presence_one_per_reader")]
         indexes = [models.Index(fields=["story", "seen_at"], name="presence_story_seen")]
+
+
+class AdjudicationDecision(models.Model):
+    """A reviewer's settlement of one place where annotators' layers differ, kept so the adjudication
+    page knows what is settled. The change itself is an Edit of the story (`edit`), like any other.
+
+    `key` names the place: "start-end" of the disagreeing spans' extent, or a character's folded name.
+    `choice` is the username whose version was taken, or "" when the reviewer kept the final layer as
+    they edited it.
+    """
+
+    class Kind(models.TextChoices):
+        SPAN = "span", "Span"
+        CHARACTER = "character", "Character"
+
+    story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="adjudication_decisions")
+    kind = models.CharField(max_length=10, choices=Kind)
+    key = models.CharField(max_length=300)
+    choice = models.CharField(max_length=150, blank=True)
+    edit = models.ForeignKey(Edit, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["story", "kind", "key"], name="adjudication_one_decision_per_place"
+            )
+        ]

@@ -2,6 +2,9 @@ from __future__ import annotations
 
 from django.urls import path
 
+from annotations.views import adjudication as adjudication_views
+from annotations.views import agreement as agreement_views
+from annotations.views import assigning as assigning_views
 from annotations.views import characters as character_views
 from annotations.views import dashboard as dashboard_views
 from annotations.views import entities as entity_views
@@ -35,7 +38,19 @@ urlpatterns += [
         review_views.review_edit_revert,
         name="review-edit-revert",
     ),
+    path("review/<int:pk>/adjudication/", adjudication_views.adjudication, name="adjudication"),
+    path(
+        "review/<int:pk>/adjudication/decide/",
+        adjudication_views.adjudication_decision,
+        name="adjudication-decide",
+    ),
+    path(
+        "review/<int:pk>/adjudication/finish/",
+        adjudication_views.adjudication_done,
+        name="adjudication-finish",
+    ),
     path("dashboard/", dashboard_views.dashboard, name="dashboard"),
+    path("agreement/", agreement_views.agreement_page, name="agreement"),
     path("labels.css", label_views.label_stylesheet, name="label-stylesheet"),
 ]
 
@@ -44,6 +59,7 @@ _story = "stories/<int:pk>/"
 _entity = _story + "entities/<int:entity_id>/"
 _character = _story + "characters/<int:character_id>/"
 urlpatterns += [
+    path("stories/assign/double/", assigning_views.story_assign_double, name="story-assign-double"),
     path(_story, reader_views.story_detail, name="story-detail"),
     path(_story + "legend/", reader_views.story_legend, name="story-legend"),
     path(_story + "history/", reader_views.story_history, name="story-history"),

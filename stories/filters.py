@@ -77,7 +77,7 @@ class StoryFilter(django_filters.FilterSet):
         return selectors.story_search(queryset, value)
 
     def filter_mine(self, queryset, name, value):
-        return queryset.filter(assigned_to=self.request.user)
+        return queryset.filter(selectors.mine_condition(self.request.user))
 
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)

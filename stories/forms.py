@@ -1,4 +1,4 @@
-"""Forms for the story pages: assigning one or many stories to an editor."""
+"""Forms for the story pages: assigning stories to an editor, or to several for double annotation."""
 
 from __future__ import annotations
 
@@ -23,3 +23,14 @@ class AssignForm(forms.Form):
     def error_summary(self) -> str:
         """One line naming each bad field, for a 400 answer."""
         return "; ".join(f"{name}: {' '.join(errors)}" for name, errors in self.errors.items())
+
+
+class DoubleAssignForm(forms.Form):
+    """The ticked stories and the editors who each get their own layer of every one of them."""
+
+    story = AssignForm.base_fields["story"]
+    editors = forms.ModelMultipleChoiceField(
+        queryset=selectors.assignable_users(),
+        error_messages={"required": "Tick at least two editors to double-annotate the selected stories."},
+    )
+    error_summary = AssignForm.error_summary

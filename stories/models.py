@@ -3,9 +3,14 @@
 `Story.text` is the exact text every entity offset points into: it is written once at import
 and never edited (a database trigger refuses a change). `text_length` mirrors its length so the
 database can bound entity offsets cheaply (see the trigger in annotations' migrations).
+
+A double-annotated story has one *annotation layer* per annotator: a hidden Story row (`layer_of` the
+story, `annotator` its editor) with its own entities, characters and edit log. See `Story` for why.
 """
 
 from __future__ import annotations
+
+import hashlib
 
 from django.conf import settings
 from django.db import models
@@ -49,10 +54,34 @@ class ImportBatch(models.Model):
         return self.name
 
 
+class StoryManager(models.Manager):
+    """Stories, without annotation layers: every list, queue, count, search and export starts here."""
+
+    def get_queryset(self) -> models.QuerySet:
+        return super().get_queryset().filter(layer_of__isnull=True)
+
+
 class Story(models.Model):
+    """A text and its annotations; with `layer_of` set, one annotator's layer of that story.
+
+    Why a layer is a Story row rather than a `layer` column on entities, characters and edits: every
+    editing service, undo, conflict rule, live update and keyboard flow works on "a story" already, so
+    on a layer they work unchanged, and no query of a single-annotator story gains a layer filter (its
+    speed cannot change). The costs, all paid here: the text is copied into each layer (it never
+    changes, so the copy cannot drift); `objects` hides layers, so lists, queues, counts, search,
+    extraction and exports never see them (`with_layers` reaches them, by id, for the reader and the
+    change log); and a layer's `sha256` is a key of its own (`layer_sha256`), not its text's, so the
+    unique content hash keeps meaning "one story per text" without a conditional constraint (which
+    SQLite could only add by rebuilding the table under its triggers).
+    The story a layer belongs to keeps the model's draft until adjudication writes the final layer
+    into it; from then on it is an ordinary story.
+    """
+
     class Status(models.TextChoices):
         NEW = "new", "New"
         IN_PROGRESS = "in_progress", "In progress"
+        # Double annotation: every annotator's layer is done; a reviewer settles their differences.
+        ADJUDICATION = "adjudication", "Adjudication"
         DONE = "done", "Done"
         APPROVED = "approved", "Approved"
         RETURNED = "returned", "Returned"
@@ -85,8 +114,21 @@ class Story(models.Model):
     extracted_at = models.DateTimeField(null=True, blank=True, editable=False)
     extraction_queued_at = models.DateTimeField(null=True, blank=True, editable=False, db_index=True)
     extraction_error = models.TextField(null=True, blank=True, editable=False)  # noqa: DJ001
+    # How many annotators' layers a double-annotated story has; null for a single-annotator story.
+    layer_count = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
+    # Set on an annotation layer only: the story it is a layer of, and whose layer it is.
+    layer_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="+", editable=False
+    )
+    annotator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+",
+        editable=False,
+    )  # fmt: skip
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = StoryManager()
+    with_layers = models.Manager()
 
     # The text never changes, so history leaves it out rather than copying a novel per status change.
     history = HistoricalRecords(
@@ -101,6 +143,11 @@ class Story(models.Model):
         # each version bump would make an edit's cost grow with the story's length.
         constraints = [
             models.CheckConstraint(condition=models.Q(text_length__gt=0), name="story_text_not_empty"),
+            models.UniqueConstraint(
+                fields=["layer_of", "annotator"],
+                condition=models.Q(layer_of__isnull=False),
+                name="story_one_layer_per_annotator",
+            ),
         ]
         # The story list's default order (stories.selectors.story_list's title_key, then id), alone and
         # within a status: with them a page of 100,000 stories reads 25 index entries instead of
@@ -116,6 +163,15 @@ class Story(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def is_layer(self) -> bool:
+        return self.layer_of_id is not None
+
+
+def layer_sha256(story_sha256: str, annotator_pk: int) -> str:
+    """The unique key of an annotator's layer of the story with content hash `story_sha256`."""
+    return hashlib.sha256(f"layer {annotator_pk} of {story_sha256}".encode()).hexdigest()
 
 
 class PipelineSetting(models.Model):

@@ -28,10 +28,11 @@ from stories.models import ImportBatch, Story
 SEARCH_CONFIG = "english"
 SEARCH_COLUMN = '"stories_story"."search_vector"'
 
-# Workflow order, so "sort by status" reads new → in progress → done → returned → approved.
+# Workflow order, so "sort by status" reads new → in progress → adjudication → done → returned → approved.
 STATUS_ORDER = [
     Story.Status.NEW,
     Story.Status.IN_PROGRESS,
+    Story.Status.ADJUDICATION,
     Story.Status.DONE,
     Story.Status.RETURNED,
     Story.Status.APPROVED,
@@ -105,15 +106,21 @@ def assignable_users() -> QuerySet:
     )
 
 
+def mine_condition(user) -> Q:
+    """Stories in `user`'s queue: assigned to them, or double-annotated with a layer of theirs."""
+    return Q(assigned_to=user) | Q(pk__in=Story.with_layers.filter(annotator=user).values("layer_of"))
+
+
 def story_queue_count(*, user) -> int:
-    """How many stories are assigned to `user` (the "My queue" tab's badge)."""
-    return Story.objects.filter(assigned_to=user).count()
+    """How many stories are in `user`'s queue (the "My queue" tab's badge)."""
+    return Story.objects.filter(mine_condition(user)).count()
 
 
 def corpus_state() -> str:
-    """A token that changes whenever a story is added, deleted or changed: the count of stories and the
-    latest updated_at, read in one aggregate (index-only: `story_updated` serves the maximum)."""
-    state = Story.objects.order_by().aggregate(n=Count("id"), latest=Max("updated_at"))
+    """A token that changes whenever a story or an annotator's layer of one is added, deleted or changed:
+    the count of their rows and the latest updated_at, read in one aggregate (`story_updated` serves the
+    maximum). Layers count because an annotator's edits bump their layer's row, not the story's."""
+    state = Story.with_layers.order_by().aggregate(n=Count("id"), latest=Max("updated_at"))
     return f"{state['n']}|{state['latest']}"
 
 

@@ -93,9 +93,9 @@ def _assign(*, story: Story, editor, by) -> bool:
 
 def _notify_assigned(*, editor, by, stories: list[Story]) -> None:
     # Nobody needs telling what they just did themselves.
-    if not stories or editor is None or editor.pk == by.pk:
+    if not stories or editor is None or (by is not None and editor.pk == by.pk):
         return
-    who = by.get_full_name() or by.get_username()
+    who = (by.get_full_name() or by.get_username()) if by is not None else "An admin"
     if len(stories) == 1:
         message = f"{who} assigned “{stories[0].title}” to you."
         url = reverse("annotations:story-detail", kwargs={"pk": stories[0].pk})
@@ -141,7 +141,8 @@ def story_next(*, user) -> Story | None:
     """The next story for `user`: the first open one in their queue, else the first unassigned new story,
     which becomes theirs. None when there is nothing left."""
     open_rank = Case(*(When(status=s, then=Value(n)) for n, s in enumerate(NEXT_ORDER)), default=Value(9))
-    mine = Story.objects.filter(assigned_to=user, status__in=NEXT_ORDER).defer("text")
+    # with_layers: an open layer of a double-annotated story is the editor's work too.
+    mine = Story.with_layers.filter(assigned_to=user, status__in=NEXT_ORDER).defer("text")
     if story := mine.annotate(open_rank=open_rank).order_by("open_rank", "id").first():
         return story
     unassigned = Story.objects.filter(assigned_to=None, status=Story.Status.NEW).order_by("id").defer("text")

@@ -88,3 +88,38 @@ def test_no_web_request_imports_spacy(tmp_path):
     )
     assert result.returncode == 0, result.stderr[-3000:]
     assert "late: none" in result.stdout, result.stdout
+
+
+AGREEMENT_PROBE = (
+    REQUESTS_PROBE.split("from annotations.models import Entity")[0]
+    + """
+from django.test import Client
+from tests.annotations.agreement_cases import ALICE, BOB, double_story
+from tests.factories import make_user
+double_story({"alice": ALICE, "bob": BOB})
+client = Client()
+client.force_login(make_user("reviewer"))
+response = client.get("/agreement/")
+assert response.status_code == 200 and b"alice / bob" in response.content, response.status_code
+print("late:", ",".join(imported_late) or "none")
+"""
+)
+
+
+def test_the_agreement_page_imports_no_spacy(tmp_path):
+    """The Agreement page tokenises with the tokenizer the WSGI entry already warmed up for snapping."""
+    env = {
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'probe.sqlite3'}",
+        "PATH": "/usr/bin:/bin",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", AGREEMENT_PROBE],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "late: none" in result.stdout, result.stdout

@@ -30,11 +30,16 @@ REVIEWER_ONLY = {
     "review-entity-reject",
     "review-edit-revert",
     "dashboard",
+    "agreement",
     "export",
     "export-jobs",
     "export-job",
     "export-job-download",
     "story-assign",
+    "story-assign-double",
+    "adjudication",
+    "adjudication-decide",
+    "adjudication-finish",
 }
 
 

@@ -16,6 +16,7 @@ class ReviewQueueFilterForm(forms.Form):
     status = forms.ChoiceField(
         choices=[
             (Story.Status.DONE, "Awaiting review"),
+            (Story.Status.ADJUDICATION, "To adjudicate"),
             (Story.Status.RETURNED, "Returned"),
             (Story.Status.APPROVED, "Approved"),
         ],
@@ -47,4 +48,23 @@ class DashboardFilterForm(forms.Form):
         label="Evaluate stories that are",
         choices=[(ALL, "any status"), *Story.Status.choices],
         required=False,
+    )
+
+
+class DecisionForm(VersionForm):
+    """One adjudication decision: which disagreement (kind and key) and whose version (blank: keep)."""
+
+    kind = forms.ChoiceField(
+        choices=[("span", "Span"), ("character", "Character")],
+        error_messages={"invalid_choice": "kind is span or character."},
+    )
+    key = forms.CharField(max_length=300)
+    choice = forms.CharField(max_length=150, required=False)
+
+
+class AgreementFilterForm(forms.Form):
+    batch = forms.ModelChoiceField(
+        queryset=ImportBatch.objects.order_by("name", "-started_at"),
+        required=False,
+        empty_label="All batches",
     )

@@ -158,7 +158,10 @@ def editor_work(*, batch: ImportBatch | None = None) -> list[dict]:
 
 def label_frequencies(*, batch: ImportBatch | None = None) -> list[dict]:
     """Per label: spans in the final set and in the model's original draft, most frequent first."""
-    entities = Entity.objects.all() if batch is None else Entity.objects.filter(story__batch=batch)
+    # Annotators' layers are not the corpus: their spans would count each double-annotated story twice.
+    entities = Entity.objects.filter(story__layer_of__isnull=True)
+    if batch is not None:
+        entities = entities.filter(story__batch=batch)
     final = dict(
         entities.final()
         .order_by()

@@ -49,7 +49,7 @@ class LiveChanges:
 
 def changes_since(*, story: Story, version: int, user) -> LiveChanges:
     """Other people's changes to `story` after `version`, as the paragraphs they touched."""
-    story.version, story.status = Story.objects.values_list("version", "status").get(pk=story.pk)
+    story.version, story.status = Story.with_layers.values_list("version", "status").get(pk=story.pk)
     live = LiveChanges(version=story.version, status=story.status)
     if version >= story.version:
         return live

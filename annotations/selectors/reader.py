@@ -111,7 +111,7 @@ def _substring(story: Story, start: int, end: int) -> str:
         return story.text[start:end]
     # Substr positions are 1-based characters on both SQLite and PostgreSQL.
     return (
-        Story.objects.filter(pk=story.pk)
+        Story.with_layers.filter(pk=story.pk)
         .annotate(window=Substr("text", start + 1, max(end - start, 0)))
         .values_list("window", flat=True)
         .get()

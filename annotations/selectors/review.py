@@ -20,7 +20,12 @@ from stories.models import Story
 CONTEXT_CHARS = 60
 
 REVIEW_ACTIONS = (Edit.Action.APPROVE, Edit.Action.RETURN)
-QUEUE_STATUSES = (Story.Status.DONE, Story.Status.RETURNED, Story.Status.APPROVED)
+QUEUE_STATUSES = (
+    Story.Status.ADJUDICATION,
+    Story.Status.DONE,
+    Story.Status.RETURNED,
+    Story.Status.APPROVED,
+)
 
 _FINAL = final_condition()
 _FROM_MODEL = model_draft_condition()

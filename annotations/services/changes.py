@@ -138,17 +138,19 @@ def story_change(*, story: Story, version: int, user) -> ChangeLog:
     (PermissionDenied); a version the story never had is StaleVersion.
     """
     # The workflow state and assignee as they are now, not as the caller's page saw them.
-    story.status, story.assigned_to_id = Story.objects.values_list("status", "assigned_to").get(pk=story.pk)
+    story.status, story.assigned_to_id = Story.with_layers.values_list("status", "assigned_to").get(
+        pk=story.pk
+    )
     policy.check_edit(user, story)
     claim = {"assigned_to": user} if policy.claims(user, story) else {}
     new = Story.Status.NEW
-    Story.objects.filter(pk=story.pk).update(
+    Story.with_layers.filter(pk=story.pk).update(
         version=F("version") + 1,
         status=Case(When(status=new, then=Value(Story.Status.IN_PROGRESS)), default=F("status")),
         updated_at=timezone.now(),
         **claim,
     )
-    current = Story.objects.values_list("version", flat=True).get(pk=story.pk)
+    current = Story.with_layers.values_list("version", flat=True).get(pk=story.pk)
     if not 0 < version < current:
         raise StaleVersion(current - 1)
     story.version = current
@@ -183,9 +185,18 @@ def undo_candidate(*, story: Story, newest: list[Edit] | None = None, limit: int
     )
 
 
-def redo_candidate(*, story: Story) -> Edit | None:
+def redo_candidate(*, story: Story, newest: list[Edit] | None = None, limit: int = 0) -> Edit | None:
     """The undo that Ctrl+Shift+Z redoes: the newest undo not yet redone, while nothing but undos and
-    redos came after it. A fresh edit after an undo clears the redo stack, as in any editor."""
+    redos came after it. A fresh edit after an undo clears the redo stack, as in any editor. `newest`
+    answers without a query as in undo_candidate()."""
+    if newest is not None:
+        for edit in newest:
+            if edit.action == Edit.Action.UNDO and edit.undone_by_id is None:
+                return edit
+            if edit.action not in (Edit.Action.UNDO, Edit.Action.REDO):
+                return None
+        if len(newest) < limit:
+            return None
     undo = (
         Edit.objects.filter(story=story, action=Edit.Action.UNDO, undone_by__isnull=True)
         .order_by("-id")
@@ -197,6 +208,11 @@ def redo_candidate(*, story: Story) -> Edit | None:
         action__in=[Edit.Action.UNDO, Edit.Action.REDO]
     )
     return None if fresh.exists() else undo
+
+
+def _rows(model):
+    # An annotator's layer is a Story row too, one the default manager hides.
+    return model.with_layers if model is Story else model.objects
 
 
 def _batches(ids: list) -> list[list]:
@@ -212,7 +228,7 @@ def _current_fields(entries: list[dict]) -> dict[tuple[str, int], dict]:
         for batch in _batches(ids):
             # values(*names) reads only these columns (checking a status undo must not load a novel's
             # text), keyed by field name with the raw id for a foreign key, as snapshot() stores them.
-            for row in model.objects.filter(pk__in=batch).values("pk", *names):
+            for row in _rows(model).filter(pk__in=batch).values("pk", *names):
                 now[(model_name, row.pop("pk"))] = row
     return now
 
@@ -277,7 +293,7 @@ def _restore(story_id: int, entries: list[dict], current_after: list[dict]) -> N
         for changed, pks in groups.items():
             values = {model._meta.get_field(k).attname: _unhashable(v) for k, v in changed}
             for batch in _batches(pks):
-                model.objects.filter(pk__in=batch).update(**values)
+                _rows(model).filter(pk__in=batch).update(**values)
         if missing:
             # A deleted row comes back with its old id, so later snapshots that name it still match.
             model.objects.bulk_create(
@@ -287,7 +303,7 @@ def _restore(story_id: int, entries: list[dict], current_after: list[dict]) -> N
     for name in reversed(order):
         pks = [pk for (model_name, pk), fields in wanted.items() if model_name == name and fields is None]
         for batch in _batches(pks):
-            _MODELS[name][0].objects.filter(pk__in=batch).delete()
+            _rows(_MODELS[name][0]).filter(pk__in=batch).delete()
 
 
 def _attnames(model, fields: dict) -> dict:
@@ -336,7 +352,7 @@ def edit_undo(*, story: Story, edit: Edit | None, version: int, user) -> ChangeL
     _replay(change, story, edit, verb="undo")
     change.record(Edit.Action.UNDO, f"Undid: {edit.summary}")
     Edit.objects.filter(pk=edit.pk).update(undone_by=change.edit)
-    story.status = Story.objects.values_list("status", flat=True).get(pk=story.pk)
+    story.status = Story.with_layers.values_list("status", flat=True).get(pk=story.pk)
     return change
 
 
@@ -355,5 +371,5 @@ def edit_redo(*, story: Story, edit: Edit | None = None, version: int, user) -> 
     _replay(change, story, edit, verb="redo")
     change.record(Edit.Action.REDO, f"Redid: {edit.summary.removeprefix('Undid: ')}")
     Edit.objects.filter(pk=edit.pk).update(undone_by=change.edit)
-    story.status = Story.objects.values_list("status", flat=True).get(pk=story.pk)
+    story.status = Story.with_layers.values_list("status", flat=True).get(pk=story.pk)
     return change

@@ -15,6 +15,7 @@ from django.db import transaction
 from annotations.models import Character, Edit, Entity, Label
 from annotations.selectors.reader import mention_matches, paragraph_containing, text_window
 from annotations.services.changes import ChangeLog, gone, snapshot, story_change
+from annotations.services.layers import layer_finished
 from annotations.services.settling import settle_pending
 from annotations.services.snapping import snap, step, window_around
 from stories.models import Story
@@ -339,5 +340,8 @@ def story_mark_done(*, story: Story, user, version: int, settle: str | None = No
     change.after = [*after, {"model": "story", "id": story.pk, "fields": {"status": story.status}}]
     change.starts, change.bulk = [row["fields"]["start"] for row in after], bool(after)
     settled = f", {'accepting' if settle == 'accept' else 'rejecting'} {len(after)} pending" if after else ""
-    change.record(Edit.Action.STATUS, f"Marked done{settled}")
+    what = "Marked your layer done" if story.layer_of_id else "Marked done"
+    change.record(Edit.Action.STATUS, f"{what}{settled}")
+    if story.layer_of_id:
+        layer_finished(layer=story, user=user)
     return change

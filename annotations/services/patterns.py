@@ -40,7 +40,8 @@ def corrections() -> Q:
 
 
 def propose(*, min_count: int, min_stories: int, min_agreement: float) -> list[Proposal]:
-    final = Entity.objects.final()
+    # One vote per story: annotators' layers would count a double-annotated story once per annotator.
+    final = Entity.objects.final().filter(story__layer_of__isnull=True)
     votes: dict[tuple[str, str], list[int]] = defaultdict(list)  # (text, label) -> story ids, one per edit
     for text, label, story_id in final.filter(corrections()).values_list("text", "label_id", "story_id"):
         if len(text) <= MAX_PATTERN_CHARS and not text.islower():

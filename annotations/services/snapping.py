@@ -12,26 +12,19 @@ pays the seconds that importing spaCy takes; under `gunicorn --preload` the work
 
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import dataclass
 
 from annotations.selectors.reader import text_window
+from nlp.tokens import tokenizer
 from stories.models import Story
 
 PAD = 100
 
 
-@functools.cache
-def _tokenizer():
-    import spacy  # imported lazily so migrate/check never pay for spaCy
-
-    return spacy.blank("en").tokenizer
-
-
 def warm_up() -> None:
     """Import spaCy and build the tokenizer now; tokenising once also loads its lazily built tables."""
-    _tokenizer()("Mr. Smith's sun-kissed warm-up, at 9:30 a.m.")
+    tokenizer()("Mr. Smith's sun-kissed warm-up, at 9:30 a.m.")
 
 
 @dataclass
@@ -53,7 +46,7 @@ def window_around(story: Story, start: int, end: int) -> Window:
         cut_lo = m.end()
     if hi < story.text_length and (m := re.search(r"\s\S*$", text)) and lo + m.start() >= end:
         cut_hi = m.start()
-    doc = _tokenizer()(text[cut_lo:cut_hi])
+    doc = tokenizer()(text[cut_lo:cut_hi])
     base = lo + cut_lo
     tokens = [(base + t.idx, base + t.idx + len(t.text)) for t in doc if not t.is_space]
     return Window(offset=lo, text=text, tokens=tokens)

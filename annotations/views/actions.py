@@ -34,6 +34,7 @@ from annotations.services.changes import (
     undo_candidate,
 )
 from core.responses import error_response
+from stories import policy
 from stories.models import Story
 
 
@@ -52,9 +53,14 @@ def action_view(view: Callable) -> Callable:
     return require_http_methods(["GET", "POST"])(wrapped)
 
 
-def workspace_story(pk: int) -> Story:
-    """The story without its text: chunks read only the slice they show."""
-    return get_object_or_404(Story.objects.defer("text"), pk=pk)
+def workspace_story(pk: int, user, *, with_text: bool = False) -> Story:
+    """The story, or an annotator's layer `user` may see (stories.policy.check_read), without its text
+    unless `with_text`: chunks read only the slice they show."""
+    rows = Story.with_layers.all() if with_text else Story.with_layers.defer("text")
+    story = get_object_or_404(rows, pk=pk)
+    if story.layer_of_id is not None:
+        policy.check_read(user, story)
+    return story
 
 
 def chunk_param(request: HttpRequest) -> int:
@@ -91,7 +97,7 @@ def history_context(story: Story) -> dict:
     return {
         "history": history,
         "undo_edit": undo_candidate(story=story, **newest),
-        "redo_edit": redo_candidate(story=story),
+        "redo_edit": redo_candidate(story=story, **newest),
     }
 
 

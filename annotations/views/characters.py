@@ -22,7 +22,7 @@ from core.access import editor_required
 @require_GET
 @editor_required
 def character_list(request: HttpRequest, pk: int) -> HttpResponse:
-    story = workspace_story(pk)
+    story = workspace_story(pk, request.user)
     if not request.htmx:
         return render_reader(request, story, with_characters=True)
     context = {
@@ -37,7 +37,7 @@ def character_list(request: HttpRequest, pk: int) -> HttpResponse:
 @editor_required
 def character_detail(request: HttpRequest, pk: int, character_id: int) -> HttpResponse:
     """A character's edit forms: in the inspector for htmx, as a page of its own otherwise."""
-    story = workspace_story(pk)
+    story = workspace_story(pk, request.user)
     try:
         character = selectors.character_get(story=story, pk=character_id)
     except Character.DoesNotExist:
@@ -51,7 +51,7 @@ def character_detail(request: HttpRequest, pk: int, character_id: int) -> HttpRe
 @action_view
 @editor_required
 def character_create(request: HttpRequest, pk: int) -> HttpResponse:
-    story = workspace_story(pk)
+    story = workspace_story(pk, request.user)
 
     def act(d):
         return services.character_create(story=story, name=d["name"], user=request.user, version=d["version"])
@@ -62,7 +62,7 @@ def character_create(request: HttpRequest, pk: int) -> HttpResponse:
 @action_view
 @editor_required
 def character_rename(request: HttpRequest, pk: int, character_id: int) -> HttpResponse:
-    story = workspace_story(pk)
+    story = workspace_story(pk, request.user)
 
     def act(d):
         return services.character_rename(
@@ -75,7 +75,7 @@ def character_rename(request: HttpRequest, pk: int, character_id: int) -> HttpRe
 @action_view
 @editor_required
 def character_gender(request: HttpRequest, pk: int, character_id: int) -> HttpResponse:
-    story = workspace_story(pk)
+    story = workspace_story(pk, request.user)
 
     def act(d):
         return services.character_set_gender(
@@ -89,7 +89,7 @@ def character_gender(request: HttpRequest, pk: int, character_id: int) -> HttpRe
 @editor_required
 def character_merge(request: HttpRequest, pk: int) -> HttpResponse:
     """Merge the chosen source character into the chosen target."""
-    story = workspace_story(pk)
+    story = workspace_story(pk, request.user)
 
     def act(d):
         return services.character_merge(
@@ -106,7 +106,7 @@ def character_merge(request: HttpRequest, pk: int) -> HttpResponse:
 @action_view
 @editor_required
 def character_split(request: HttpRequest, pk: int, character_id: int) -> HttpResponse:
-    story = workspace_story(pk)
+    story = workspace_story(pk, request.user)
 
     def act(d):
         return services.character_split(
@@ -119,7 +119,7 @@ def character_split(request: HttpRequest, pk: int, character_id: int) -> HttpRes
 @action_view
 @editor_required
 def character_delete(request: HttpRequest, pk: int, character_id: int) -> HttpResponse:
-    story = workspace_story(pk)
+    story = workspace_story(pk, request.user)
 
     def act(d):
         return services.character_delete(

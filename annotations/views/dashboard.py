@@ -21,6 +21,7 @@ SCORE_SERIES = [Series("precision", "#4c78a8"), Series("recall", "#f58518"), Ser
 STATUS_COLORS = {
     Story.Status.NEW: "#9e9e9e",
     Story.Status.IN_PROGRESS: "#4c78a8",
+    Story.Status.ADJUDICATION: "#b279a2",
     Story.Status.DONE: "#f2b701",
     Story.Status.APPROVED: "#54a24b",
     Story.Status.RETURNED: "#e45756",

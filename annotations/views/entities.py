@@ -23,7 +23,6 @@ from annotations.views.actions import (
 )
 from core.access import editor_required
 from stories import policy
-from stories.models import Story
 
 
 def _entity(story, entity_id: int) -> Entity:
@@ -34,7 +33,7 @@ def _entity(story, entity_id: int) -> Entity:
 @editor_required
 def entity_detail(request: HttpRequest, pk: int, entity_id: int) -> HttpResponse:
     """The entity inspector: a side-panel partial for htmx, a page of its own otherwise."""
-    story = workspace_story(pk)
+    story = workspace_story(pk, request.user)
     entity = _entity(story, entity_id)
     context = {"story": story, "entity": entity, **entity_context(story, entity)}
     if request.htmx:
@@ -47,7 +46,7 @@ def entity_detail(request: HttpRequest, pk: int, entity_id: int) -> HttpResponse
 @action_view
 @editor_required
 def entity_create(request: HttpRequest, pk: int) -> HttpResponse:
-    story = workspace_story(pk)
+    story = workspace_story(pk, request.user)
     return perform(
         request,
         story,
@@ -66,7 +65,7 @@ def entity_create(request: HttpRequest, pk: int) -> HttpResponse:
 @action_view
 @editor_required
 def entity_label(request: HttpRequest, pk: int, entity_id: int) -> HttpResponse:
-    story = workspace_story(pk)
+    story = workspace_story(pk, request.user)
     return perform(
         request,
         story,
@@ -80,7 +79,7 @@ def entity_label(request: HttpRequest, pk: int, entity_id: int) -> HttpResponse:
 @action_view
 @editor_required
 def entity_resize(request: HttpRequest, pk: int, entity_id: int) -> HttpResponse:
-    story = workspace_story(pk)
+    story = workspace_story(pk, request.user)
     return perform(
         request,
         story,
@@ -99,7 +98,7 @@ def entity_resize(request: HttpRequest, pk: int, entity_id: int) -> HttpResponse
 @action_view
 @editor_required
 def entity_delete(request: HttpRequest, pk: int, entity_id: int) -> HttpResponse:
-    story = workspace_story(pk)
+    story = workspace_story(pk, request.user)
     return perform(
         request,
         story,
@@ -111,7 +110,7 @@ def entity_delete(request: HttpRequest, pk: int, entity_id: int) -> HttpResponse
 @action_view
 @editor_required
 def entity_accept(request: HttpRequest, pk: int, entity_id: int) -> HttpResponse:
-    story = workspace_story(pk)
+    story = workspace_story(pk, request.user)
     return perform(
         request,
         story,
@@ -123,7 +122,7 @@ def entity_accept(request: HttpRequest, pk: int, entity_id: int) -> HttpResponse
 @action_view
 @editor_required
 def entity_link(request: HttpRequest, pk: int, entity_id: int) -> HttpResponse:
-    story = workspace_story(pk)
+    story = workspace_story(pk, request.user)
     return perform(
         request,
         story,
@@ -144,7 +143,7 @@ def entity_link(request: HttpRequest, pk: int, entity_id: int) -> HttpResponse:
 def entity_apply_preview(request: HttpRequest, pk: int, entity_id: int) -> HttpResponse:
     """Every other mention "apply to all" would touch, each with its context and a tick box, before
     anything changes."""
-    story = get_object_or_404(Story, pk=pk)  # with its text: matches are searched in all of it
+    story = workspace_story(pk, request.user, with_text=True)  # matches are searched in all the text
     entity = _entity(story, entity_id)
     matches = selectors.mention_matches(story=story, entity=entity)
     context = {
@@ -162,7 +161,7 @@ def entity_apply_preview(request: HttpRequest, pk: int, entity_id: int) -> HttpR
 @editor_required
 def entity_apply_all(request: HttpRequest, pk: int, entity_id: int) -> HttpResponse:
     """Apply to all (or to the ticked mentions); over BULK_CONFIRM_OVER unconfirmed, ask first."""
-    story = workspace_story(pk)
+    story = workspace_story(pk, request.user)
     form = forms.ApplyAllForm(request.POST)
     if form.is_valid() and not form.cleaned_data["confirm"]:
         entity = _entity(story, entity_id)
@@ -194,7 +193,7 @@ def entity_apply_all(request: HttpRequest, pk: int, entity_id: int) -> HttpRespo
 @editor_required
 def label_review(request: HttpRequest, pk: int, label_id: int) -> HttpResponse:
     """Accept or reject every pending suggestion of one label; over BULK_CONFIRM_OVER, ask once first."""
-    story = workspace_story(pk)
+    story = workspace_story(pk, request.user)
     label_obj = get_object_or_404(Label, pk=label_id)
     form = forms.LabelReviewForm(request.POST)
     if needs_confirmation(form, count := selectors.pending_count(story=story, label=label_obj)):
@@ -222,7 +221,7 @@ def label_review(request: HttpRequest, pk: int, label_id: int) -> HttpResponse:
 @editor_required
 def story_done(request: HttpRequest, pk: int) -> HttpResponse:
     """Mark done; with suggestions pending and no choice made, ask how to settle them first."""
-    story = workspace_story(pk)
+    story = workspace_story(pk, request.user)
     form = forms.SettleForm(request.POST)
     asks = (
         form.is_valid() and not form.cleaned_data["settle"] and not policy.edit_refusal(request.user, story)

@@ -12,19 +12,21 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET
 from django_htmx.http import trigger_client_event
 
 from annotations.selectors import reader as selectors
+from annotations.selectors.layers import layer_of_user
 from annotations.selectors.live import changes_since, others_here
 from annotations.services.presence import presence_touch
 from annotations.views.actions import chunk_param, history_context, render_reader, workspace_story
 from core.access import editor_required
 from core.forms import parse_id
 from core.responses import error_response
+from stories import policy
 
 TEMPLATE = "annotations/story_detail.html"
 
@@ -34,7 +36,9 @@ TEMPLATE = "annotations/story_detail.html"
 def story_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The reader. With htmx and ?chunk=N: only chunk N and the loader for the next one. ?chapter=N opens
     the chunk that holds chapter N's heading (the chapter menu links there, with #chapter-N)."""
-    story = workspace_story(pk)
+    story = workspace_story(pk, request.user)
+    if story.layer_count and (layer := own_layer(story, request.user)):
+        return redirect("annotations:story-detail", pk=layer.pk)
     index = chunk_param(request)
     if "chapter" in request.GET:
         index = chapter_index(story, request.GET["chapter"])
@@ -42,6 +46,13 @@ def story_detail(request: HttpRequest, pk: int) -> HttpResponse:
         chunk = selectors.reader_chunk(story=story, index=index)
         return render(request, "annotations/_chunk_more.html", {"story": story, "chunk": chunk})
     return render_reader(request, story, index=index)
+
+
+def own_layer(story, user):
+    """`user`'s layer of the double-annotated `story` while the layers are open, else None."""
+    if story.status not in policy.BEFORE_ADJUDICATION:
+        return None
+    return layer_of_user(story, user)
 
 
 def chapter_index(story, value: str) -> int:
@@ -59,7 +70,7 @@ def chapter_index(story, value: str) -> int:
 @editor_required
 def story_legend(request: HttpRequest, pk: int) -> HttpResponse:
     """Label legend with counts and bulk accept/reject; refreshed after every change."""
-    story = workspace_story(pk)
+    story = workspace_story(pk, request.user)
     if not request.htmx:
         return render_reader(request, story)
     return render(request, f"{TEMPLATE}#legend", {"story": story, "legend": selectors.legend(story=story)})
@@ -69,7 +80,7 @@ def story_legend(request: HttpRequest, pk: int) -> HttpResponse:
 @editor_required
 def story_history(request: HttpRequest, pk: int) -> HttpResponse:
     """The story's change log with undo buttons."""
-    story = workspace_story(pk)
+    story = workspace_story(pk, request.user)
     if not request.htmx:
         return render_reader(request, story)
     return render(request, f"{TEMPLATE}#history-panel", {"story": story, **history_context(story)})
@@ -86,7 +97,7 @@ def _side_panels(request: HttpRequest, story) -> str:
 @editor_required
 def story_panels(request: HttpRequest, pk: int) -> HttpResponse:
     """The legend and the history in one response, each swapped into its own place (hx-swap-oob)."""
-    story = workspace_story(pk)
+    story = workspace_story(pk, request.user)
     if not request.htmx:
         return render_reader(request, story)
     return HttpResponse(_side_panels(request, story))
@@ -104,7 +115,7 @@ def _paragraph_oob(paragraph) -> SafeString:
 @editor_required
 def story_live(request: HttpRequest, pk: int) -> HttpResponse:
     """GET ?version=N from an open reader: presence, and others' changes since N drawn in place."""
-    story = workspace_story(pk)
+    story = workspace_story(pk, request.user)
     try:
         version = parse_id(request.GET.get("version", ""), what="story version")
     except ValidationError as error:

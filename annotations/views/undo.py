@@ -29,7 +29,7 @@ def story_redo(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _replay(request: HttpRequest, pk: int, service) -> HttpResponse:
-    story = workspace_story(pk)
+    story = workspace_story(pk, request.user)
     form = forms.UndoForm(request.POST)
     if not form.is_valid():
         return error_response(request, form_message(form), status=400)

@@ -56,6 +56,16 @@ class ExportForm(forms.Form):
         label="Pending suggestions",
         help_text="Decided entities only by default. jsonl and csv mark each span's state.",
     )
+    annotator = forms.CharField(
+        required=False,
+        label="Annotator's layer",
+        help_text="A username: export that annotator's layer of each double-annotated story instead.",
+    )
+    votes = forms.BooleanField(
+        required=False,
+        label="Annotators' votes",
+        help_text="JSONL, final layer: each span of a double-annotated story lists each annotator's label.",
+    )
     per_entity = forms.BooleanField(required=False, help_text="CSV only: one row per entity.")
     shard_size = forms.IntegerField(
         required=False,
@@ -92,6 +102,22 @@ class ExportForm(forms.Form):
             )
         return tuple(labels)
 
+    def clean_annotator(self) -> str:
+        name = (self.cleaned_data.get("annotator") or "").strip()
+        if name and not Story.with_layers.filter(annotator__username=name).exists():
+            known = sorted(
+                set(
+                    Story.with_layers.filter(annotator__isnull=False).values_list(
+                        "annotator__username", flat=True
+                    )
+                )
+            )
+            raise forms.ValidationError(
+                f"{name!r} has no layer of any story. Annotators with layers: "
+                f"{', '.join(known[:20]) or 'none'}."
+            )
+        return name
+
     def clean_ids(self) -> tuple[int, ...]:
         return tuple(parse_id(part, what="story id") for part in _split(self.cleaned_data["ids"]))
 
@@ -100,6 +126,12 @@ class ExportForm(forms.Form):
         since, until = data.get("since"), data.get("until")
         if since and until and since > until:
             raise forms.ValidationError(f"The start date {since} is after the end date {until}.")
+        if data.get("votes") and (data.get("annotator") or data.get("layer") == "model"):
+            raise forms.ValidationError(
+                "Votes go with the stories' final layer: leave out the annotator and the model layer."
+            )
+        if data.get("votes") and data.get("format") != "jsonl":
+            raise forms.ValidationError("Votes are written in JSONL only; choose --format jsonl.")
         return data
 
     def filters(self) -> ExportFilters:
@@ -113,6 +145,8 @@ class ExportForm(forms.Form):
             ids=data["ids"],
             layer=data["layer"],
             pending=data["pending"],
+            annotator=data.get("annotator") or None,
+            votes=bool(data.get("votes")),
         )
 
     def options(self, *, zipped: bool = False) -> ExportOptions:

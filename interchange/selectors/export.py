@@ -5,10 +5,13 @@ one `.iterator(chunk_size=...)` query, and each chunk's entities and characters 
 each, so memory stays flat whatever the size of the set. Layer `final` is the editors' decided set:
 accepted and imported entities, plus pending suggestions only when `pending="include"` asks for them.
 Layer `model` is the model's original predictions (model_* columns). Each entity says its review state.
+With `annotator`, each story's layer is that annotator's (double annotation) instead of the story's own;
+with `votes`, each final span carries every annotator's label for exactly its bounds.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import itertools
 from collections import Counter, defaultdict
@@ -18,6 +21,7 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 
 from annotations.models import Character, Entity
+from annotations.selectors.adjudication import span_votes
 from stories.models import Story
 
 LAYERS = ("final", "model")
@@ -37,6 +41,7 @@ class ExportEntity:
     id: int | None = (
         None  # the Entity row's id in the final layer (the API names it); None in the model layer
     )
+    votes: dict | None = None  # {annotator: label or None} for a double-annotated story's final span
 
 
 @dataclass(slots=True)
@@ -70,6 +75,8 @@ class ExportFilters:
     ids: tuple[int, ...] = ()
     layer: str = "final"
     pending: str = "exclude"  # "include" adds suggestions nobody has decided yet to the final layer
+    annotator: str | None = None  # a username: export that annotator's layer of each story instead
+    votes: bool = False  # final layer: each span of a double-annotated story says how each annotator voted
 
 
 def export_story_queryset(*, filters: ExportFilters) -> QuerySet[Story]:
@@ -85,6 +92,12 @@ def export_story_queryset(*, filters: ExportFilters) -> QuerySet[Story]:
         stories = stories.filter(updated_at__date__lte=filters.until)
     if filters.ids:
         stories = stories.filter(pk__in=filters.ids)
+    if filters.annotator:
+        # The annotator's layers of the chosen stories; each is exported under its story's id and hash.
+        layers = Story.with_layers.filter(
+            layer_of__in=stories.values("pk"), annotator__username=filters.annotator
+        )
+        return layers.order_by("layer_of")
     return stories.order_by("pk")
 
 
@@ -94,10 +107,12 @@ def export_story_count(*, filters: ExportFilters) -> int:
 
 def export_stories(*, filters: ExportFilters, chunk_size: int = DEFAULT_CHUNK_SIZE) -> Iterator[ExportStory]:
     """Yield the filtered stories with their entities and characters, `chunk_size` stories per query round."""
+    layered = ("layer_of", "layer_of__sha256", "annotator__username") if filters.annotator else ()
     stories = (
         export_story_queryset(filters=filters)
-        .select_related("batch")
+        .select_related("batch", *(("layer_of", "annotator") if filters.annotator else ()))
         .only(
+            *layered,
             "pk",
             "title",
             "text",
@@ -116,10 +131,18 @@ def export_stories(*, filters: ExportFilters, chunk_size: int = DEFAULT_CHUNK_SI
         ids = [story.pk for story in chunk]
         entities = _entities_by_story(ids, filters)
         characters = _characters_by_story(ids, filters.layer)
+        votes = span_votes(ids) if filters.votes else {}
         for story in chunk:
-            yield _export_story(
+            exported = _export_story(
                 story, entities.get(story.pk, []), characters.get(story.pk, []), filters.layer
             )
+            if story.pk in votes:
+                exported.entities = [_voted(e, votes[story.pk]) for e in exported.entities]
+            yield exported
+
+
+def _voted(entity: ExportEntity, votes: dict) -> ExportEntity:
+    return dataclasses.replace(entity, votes=votes.get((entity.start, entity.end)))
 
 
 def _entities_by_story(ids: list[int], filters: ExportFilters) -> dict[int, list[ExportEntity]]:
@@ -196,7 +219,7 @@ def _export_story(story: Story, rows: list, characters: list[ExportCharacter], l
         "source": story.source_name,
         "batch": story.batch.name if story.batch else None,
         "status": story.status,
-        "sha256": story.sha256,
+        "sha256": story.layer_of.sha256 if story.layer_of_id else story.sha256,
         "word_count": story.word_count,
         "layer": layer,
         "created_at": story.created_at.isoformat(),
@@ -205,6 +228,13 @@ def _export_story(story: Story, rows: list, characters: list[ExportCharacter], l
         # The chapter headings found at ingest, as offsets into the text ({"title", "start", "end"}).
         "chapters": (story.meta or {}).get("chapters", []),
     }
+    if story.layer_of_id:
+        meta["annotator"] = story.annotator.get_username()
     return ExportStory(
-        id=story.pk, title=story.title, text=story.text, entities=entities, characters=characters, meta=meta
+        id=story.layer_of_id or story.pk,
+        title=story.title,
+        text=story.text,
+        entities=entities,
+        characters=characters,
+        meta=meta,
     )

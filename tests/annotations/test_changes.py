@@ -303,3 +303,17 @@ class TestBulkUndo:
         other.refresh_from_db()
         assert (other.label_id, other.review_state) == ("ORG", "pending")
         assert Entity.objects.filter(story=story).count() == 2
+
+
+def test_the_redo_candidate_is_found_among_the_newest_edits_as_the_database_finds_it(story):
+    from annotations.selectors.reader import history
+
+    person = Label.objects.get(name="PERSON")
+    editing.entity_create(story=story, start=0, end=12, label=person, user=None, version=1)
+    editing.entity_create(story=fresh(story), start=23, end=28, label=person, user=None, version=2)
+    for step in (undo, undo, redo, None):
+        if step:
+            step(story)
+        newest = list(history(story=story))
+        assert redo_candidate(story=story, newest=newest, limit=20) == redo_candidate(story=story)
+    assert redo_candidate(story=story) is not None  # one undo is still waiting to be redone

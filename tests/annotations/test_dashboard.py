@@ -64,7 +64,9 @@ class TestDashboardPage:
         figures = dict(
             re.findall(r'<span class="badge badge--(\w+)">[^<]+</span> <strong>(\d+)</strong>', html)
         )
-        assert figures == {"new": "1", "in_progress": "0", "done": "1", "approved": "2", "returned": "0"}
+        assert figures == {
+            "new": "1", "in_progress": "0", "adjudication": "0", "done": "1", "approved": "2", "returned": "0"
+        }  # fmt: skip
         assert "<title>Approved: 2</title>" in html
 
     def test_work_per_user(self, reviewer_client, reviewer):
@@ -130,6 +132,7 @@ class TestDashboardSelectors:
         assert status_counts() == [
             ("new", "New", 0),
             ("in_progress", "In progress", 0),
+            ("adjudication", "Adjudication", 0),
             ("done", "Done", 1),
             ("approved", "Approved", 0),
             ("returned", "Returned", 0),

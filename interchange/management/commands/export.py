@@ -44,6 +44,14 @@ class Command(BaseCommand):
             choices=["exclude", "include"],
             help="Pending suggestions: exclude (default: decided entities only) or include.",
         )
+        parser.add_argument(
+            "--annotator", default="", metavar="USERNAME", help="Export this annotator's layer of each story."
+        )
+        parser.add_argument(
+            "--votes",
+            action="store_true",
+            help="jsonl, final layer: each span lists every annotator's label.",
+        )
         parser.add_argument("--per-entity", action="store_true", help="csv: one row per entity.")
         parser.add_argument(
             "--shard-size", type=int, default=0, help="spacy: docs per DocBin; output is a .zip of DocBins."

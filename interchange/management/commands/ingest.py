@@ -18,6 +18,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.urls import reverse
 
 from annotations.services.pipeline import PipelineUnavailable
+from core import roles
 from core.arguments import positive_int
 from interchange.services.ingest import (
     CONNECTION_ERRORS,
@@ -27,6 +28,7 @@ from interchange.services.ingest import (
     database_gone_message,
     ingest,
 )
+from interchange.services.layer_import import layers_ingest
 
 
 def label_pair(value: str) -> tuple[str, str]:
@@ -41,8 +43,8 @@ def label_pairs(value: str) -> list[tuple[str, str]]:
     return [label_pair(part.strip()) for part in value.split(",") if part.strip()]
 
 
-def importer(username: str | None):
-    """The account named by --user, or None; an unknown name is a CommandError that lists the others."""
+def importer(username: str | None, *, option: str = "--user"):
+    """The account named by `option`, or None; an unknown name is a CommandError that lists the others."""
     if username is None:
         return None
     users = get_user_model().objects
@@ -50,7 +52,7 @@ def importer(username: str | None):
         return users.get_by_natural_key(username)
     except users.model.DoesNotExist:
         known = ", ".join(users.order_by("username").values_list("username", flat=True)[:20]) or "none"
-        raise CommandError(f"--user {username!r}: no such account. Accounts: {known}.") from None
+        raise CommandError(f"{option} {username!r}: no such account. Accounts: {known}.") from None
 
 
 class Command(BaseCommand):
@@ -102,6 +104,13 @@ class Command(BaseCommand):
             help="Create labels an annotated import uses that do not exist yet (default: refuse the story).",
         )
         parser.add_argument(
+            "--annotator",
+            default=None,
+            metavar="USERNAME",
+            help="Import annotated JSONL as this user's layer of the stored stories with the same text "
+            "(double annotation), instead of as new stories.",
+        )
+        parser.add_argument(
             "--distributed",
             action="store_true",
             help="Store the texts, then queue the extraction for Celery workers and wait for them "
@@ -120,6 +129,8 @@ class Command(BaseCommand):
             raise CommandError(
                 "--distributed queues the extraction; it cannot go with --dry-run or --no-extract."
             )
+        if options["annotator"] is not None:
+            return self.run_layers(options)
         try:
             self.run(options)
         except DatabaseWentAway as error:
@@ -166,6 +177,32 @@ class Command(BaseCommand):
             parts = [f"{report.failed} file(s) or record(s) failed"] if report.failed else []
             parts += [f"{unextracted} stories failed to extract"] if unextracted else []
             raise CommandError(f"{' and '.join(parts)}; see the lines above.")
+
+    def run_layers(self, options) -> None:
+        """--annotator: every line becomes that user's layer of the story with its text."""
+        annotator = importer(options["annotator"], option="--annotator")
+        if not (annotator.is_active and roles.can_edit(annotator)):
+            raise CommandError(
+                f"--annotator {annotator.get_username()!r} cannot have a layer: the account is inactive or "
+                "has no Editors/Reviewers role. Give it a role in the admin first."
+            )
+        if options["dry_run"] or options["distributed"]:
+            raise CommandError(
+                "--annotator imports layers here and now; it goes with neither --dry-run nor --distributed."
+            )
+        report = layers_ingest(
+            options["paths"], annotator=annotator, label_map=dict(options["label_map"]),
+            create_labels=options["create_labels"], by=importer(options["user"]),
+            max_bytes=options["max_bytes"] or settings.INGEST_MAX_BYTES,
+        )  # fmt: skip
+        for line in report.failed:
+            self.stderr.write(f"failed: {line}")
+        self.stdout.write(
+            f"{report.layers} layers of {annotator.get_username()} imported ({report.spans} spans), "
+            f"{len(report.failed)} failed."
+        )
+        if report.failed:
+            raise CommandError(f"{len(report.failed)} line(s) were not imported; see the lines above.")
 
     def distribute(self, report: IngestReport, options) -> int:
         """Queue the batch's new stories and the left-overs of an earlier run; wait unless --no-wait.
