@@ -107,12 +107,13 @@ def export_story_count(*, filters: ExportFilters) -> int:
 
 def export_stories(*, filters: ExportFilters, chunk_size: int = DEFAULT_CHUNK_SIZE) -> Iterator[ExportStory]:
     """Yield the filtered stories with their entities and characters, `chunk_size` stories per query round."""
-    layered = ("layer_of", "layer_of__sha256", "annotator__username") if filters.annotator else ()
+    layered = ("layer_of__sha256", "annotator__username") if filters.annotator else ()
     stories = (
         export_story_queryset(filters=filters)
         .select_related("batch", *(("layer_of", "annotator") if filters.annotator else ()))
         .only(
             *layered,
+            "layer_of",  # read for every story, so loaded with it rather than one query each
             "pk",
             "title",
             "text",
