@@ -88,8 +88,9 @@ def test_two_editors_a_reviewer_and_the_export(page, shot, browser, live_server,
     page.get_by_role("link", name="Export").click()
     page.get_by_label("Format").select_option("jsonl")
     page.get_by_label("Annotators' votes on each span").check()
+    page.get_by_role("button", name="Export").click()
     with page.expect_download() as download:
-        page.get_by_role("button", name="Download").click()
+        page.get_by_role("link", name="Download fabula-").click(timeout=30_000)
     path = tmp_path / download.value.suggested_filename
     download.value.save_as(path)
     [record] = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
