@@ -117,9 +117,9 @@ def check_edit(user, story: Story) -> None:
         raise PermissionDenied(reason)
 
 
-def claims(user, story: Story) -> bool:
-    """Whether `user`'s first edit makes the unassigned `story` theirs: editors claim, reviewers fix."""
-    return story.assigned_to_id is None and user is not None and not roles.is_reviewer(user)
+def claims(user) -> bool:
+    """Whether `user`'s first edit of an unassigned story makes it theirs: editors claim, reviewers fix."""
+    return user is not None and not roles.is_reviewer(user)
 
 
 def may_review(user) -> bool:

@@ -58,6 +58,15 @@ def paragraph_bounds(story: Story) -> list[int]:
     return bounds
 
 
+def _paragraph_index(story: Story, offset: int) -> int:
+    """The index of the last paragraph starting at or before `offset` (-1 if none does).
+
+    Bisects the flat [start, end, ...] list itself: paragraphs never touch, so an offset inside or
+    after paragraph i lands at position 2i+1 or 2i+2.
+    """
+    return (bisect.bisect_right(paragraph_bounds(story), offset) - 1) // 2
+
+
 @dataclass
 class Chunk:
     index: int
@@ -86,21 +95,14 @@ def chunk_count(story: Story) -> int:
 
 def chunk_of_offset(story: Story, offset: int) -> int:
     """Index of the chunk holding character `offset`."""
-    paragraph = max(0, bisect.bisect_right(_paragraph_starts(story), offset) - 1)
+    paragraph = max(0, _paragraph_index(story, offset))
     return min(paragraph // settings.READER_CHUNK_PARAGRAPHS, chunk_count(story) - 1)
-
-
-def _paragraph_starts(story: Story) -> list[int]:
-    starts = getattr(story, "_paragraph_starts", None)
-    if starts is None:
-        starts = story._paragraph_starts = paragraph_bounds(story)[0::2]
-    return starts
 
 
 def paragraph_containing(story: Story, start: int, end: int) -> tuple[int, int] | None:
     """The [start, end) of the paragraph holding the whole span, or None if it crosses a break."""
     bounds = paragraph_bounds(story)
-    i = bisect.bisect_right(_paragraph_starts(story), start) - 1
+    i = _paragraph_index(story, start)
     if i < 0 or end > bounds[2 * i + 1]:
         return None
     return bounds[2 * i], bounds[2 * i + 1]
@@ -244,7 +246,7 @@ def reader_paragraph(*, story: Story, offset: int) -> Paragraph:
     """
     index = chunk_of_offset(story, offset)
     chunk_start = _chunk_span(story, index)[0]
-    i = max(0, bisect.bisect_right(_paragraph_starts(story), offset) - 1)
+    i = max(0, _paragraph_index(story, offset))
     bounds = paragraph_bounds(story)
     start, end = bounds[2 * i], bounds[2 * i + 1]
     rows = (

@@ -10,7 +10,14 @@ from django.test.utils import CaptureQueriesContext, override_settings
 
 from annotations.models import Entity
 from annotations.rendering import label_style
-from annotations.selectors.reader import chunk_count, chunk_of_offset, legend, reader_chunk, split_paragraphs
+from annotations.selectors.reader import (
+    chunk_count,
+    chunk_of_offset,
+    legend,
+    paragraph_containing,
+    reader_chunk,
+    split_paragraphs,
+)
 from stories.models import Story
 from tests.factories import make_entity, make_story
 
@@ -32,6 +39,20 @@ def test_split_paragraphs_on_blank_lines_keeps_exact_offsets():
 def test_text_without_blank_lines_is_split_into_lines_when_long():
     text = "\n".join(["A line of a story with one paragraph per line."] * 1000)
     assert len(split_paragraphs(text)) == 2000
+
+
+@override_settings(READER_CHUNK_PARAGRAPHS=2)
+def test_every_offset_finds_its_paragraph_and_chunk():
+    text = "  Anna.\n\nBoris and Olga\nmet.\n \n\nIn Paris.\n\n\nThe end"
+    story = make_story(text)
+    bounds = split_paragraphs(text)
+    pairs = list(zip(bounds[0::2], bounds[1::2], strict=True))
+    for offset in range(len(text)):
+        # The last paragraph starting at or before the offset, found the slow way.
+        i = max([n for n, (start, _) in enumerate(pairs) if start <= offset], default=0)
+        assert chunk_of_offset(story, offset) == i // 2, offset
+        inside = next(((s, e) for s, e in pairs if s <= offset < e), None)
+        assert paragraph_containing(story, offset, offset + 1) == inside, offset
 
 
 def test_label_colours_come_from_one_stylesheet_not_per_mark(editor_client):

@@ -108,6 +108,8 @@ class TestPolicy:
         boris = Entity.objects.get(text="Boris")
         with pytest.raises(PermissionDenied, match="assigned to olga"):
             editing.entity_accept(story=story, pk=boris.pk, user=make_user("editor"), version=1)
+        # The refused edit left nothing behind: neither a version nor a claim.
+        assert Story.objects.values_list("version", "assigned_to").get() == (1, owner.pk)
         assert policy.edit_refusal(owner, story) is None
         assert policy.edit_refusal(make_user("reviewer"), story) is None
         assert policy.edit_refusal(make_user("none"), story).startswith("Your account has no editor")
@@ -122,6 +124,14 @@ class TestPolicy:
         entity = make_entity(other, "Boris")
         editing.entity_accept(story=other, pk=entity.pk, user=make_user("reviewer"), version=1)
         assert Story.objects.get(pk=other.pk).assigned_to is None
+
+    def test_a_refused_edit_of_a_new_story_neither_claims_it_nor_moves_it(self, story):
+        Story.objects.filter(pk=story.pk).update(status="approved")
+        boris = Entity.objects.get(text="Boris")
+        with pytest.raises(PermissionDenied, match="approved"):
+            editing.entity_accept(story=story, pk=boris.pk, user=make_user("editor"), version=1)
+        assert Story.objects.values_list("version", "status", "assigned_to").get() == (1, "approved", None)
+        assert Entity.objects.get(pk=boris.pk).review_state == "pending"
 
 
 def test_the_review_queue_counts_pending_and_confirmed_suggestions(client, story):
