@@ -24,9 +24,8 @@ from core import roles
 from stories import listing
 from stories.models import ImportBatch, Story
 
-# The text search configuration; migration 0005 stores the tsvector column with exactly this one.
+# The text search configuration; migration 0011's trigger writes StorySearch.vector with exactly this one.
 SEARCH_CONFIG = "english"
-SEARCH_COLUMN = '"stories_story"."search_vector"'
 
 # Workflow order, so "sort by status" reads new → in progress → adjudication → done → returned → approved.
 STATUS_ORDER = [
@@ -61,25 +60,19 @@ def story_search(queryset: QuerySet[Story], query: str) -> QuerySet[Story]:
     """Stories whose title or text match `query`, best first where the database can rank.
 
     PostgreSQL: websearch syntax ("quoted phrase", -word, or) over the stored, GIN-indexed tsvector
-    column (migration 0005), with title matches ranked first (`search_rank`).
+    (StorySearch), with title matches ranked first (`search_rank`).
     Elsewhere (SQLite): every word must appear in the title or the text, case-insensitively.
     """
     query = query.strip()
     if not query:
         return queryset
     if connection.vendor == "postgresql":
-        from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, SearchVectorField
-        from django.db.models.expressions import RawSQL
+        from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 
         search = SearchQuery(query, config=SEARCH_CONFIG, search_type="websearch")
-        # alias(), not annotate(): the vector is only matched, never selected. The column is not in
-        # the model (SQLite has none), hence RawSQL. Ranking reads the title alone, so a page of
-        # novels is not re-parsed to sort it.
-        stored = RawSQL(SEARCH_COLUMN, [], output_field=SearchVectorField())
-        return (
-            queryset.alias(search_vector=stored)
-            .filter(search_vector=search)
-            .annotate(search_rank=SearchRank(SearchVector("title", config=SEARCH_CONFIG), search))
+        # Ranking reads the title alone, so a page of novels is not re-parsed to sort it.
+        return queryset.filter(fulltext__vector=search).annotate(
+            search_rank=SearchRank(SearchVector("title", config=SEARCH_CONFIG), search)
         )
     for word in query.split():
         word = word.strip("\"'")

@@ -1,4 +1,4 @@
-"""PostgreSQL's search column follows the title and text, and an edit's version bump leaves it alone."""
+"""PostgreSQL's search vector follows the title and text, and an edit's version bump leaves it alone."""
 
 from __future__ import annotations
 
@@ -11,13 +11,13 @@ from tests.factories import make_story
 
 pytestmark = [
     pytest.mark.django_db,
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="the tsvector column is PostgreSQL's"),
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="the tsvector is PostgreSQL's"),
 ]
 
 
 def vector(story: Story) -> str:
     with connection.cursor() as cursor:
-        cursor.execute("SELECT search_vector::text FROM stories_story WHERE id = %s", [story.pk])
+        cursor.execute("SELECT vector::text FROM stories_storysearch WHERE story_id = %s", [story.pk])
         return cursor.fetchone()[0]
 
 
@@ -31,7 +31,26 @@ def test_the_column_is_filled_at_insert_and_follows_a_rename():
 def test_a_version_bump_does_not_recompute_it():
     story = make_story("Anna rowed across the lake.", title="Morning")
     with connection.cursor() as cursor:  # a marker the trigger would overwrite if it fired
-        marker = "UPDATE stories_story SET search_vector = 'marker'::tsvector WHERE id = %s"
+        marker = "UPDATE stories_storysearch SET vector = 'marker'::tsvector WHERE story_id = %s"
         cursor.execute(marker, [story.pk])
     Story.objects.filter(pk=story.pk).update(version=F("version") + 1, status="in_progress")
     assert vector(story) == "'marker'"
+
+
+def test_a_deleted_story_takes_its_search_entry_with_it():
+    story = make_story("Anna rowed across the lake.", title="Morning")
+    story.delete()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM stories_storysearch WHERE story_id = %s", [story.pk])
+        assert cursor.fetchone()[0] == 0
+
+
+def test_a_version_bump_touches_no_gin_index():
+    """An edit's one write to the story's row is its version bump: no GIN index of that table to feed."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+            "JOIN pg_am a ON a.oid = c.relam "
+            "WHERE i.indrelid = 'stories_story'::regclass AND a.amname = 'gin'"
+        )
+        assert cursor.fetchone()[0] == 0
