@@ -2,9 +2,10 @@
 
 Contract: `extraction_rows()` turns one story's Extraction into unsaved rows (model predictions,
 pending), dropping spans the database would refuse; `rows_save()` writes them with two
-bulk_creates. `reextract()` re-runs the model over stories and replaces only predictions no editor
-touched: rows an editor created, changed, accepted, rejected or logged in an Edit are kept, and so are
-the characters they mention and every character an editor created or changed.
+bulk_creates, and `rows_save_all()` many stories' rows in two inserts. `reextract()` re-runs the
+model over stories and replaces only predictions no editor touched: rows an editor created, changed,
+accepted, rejected or logged in an Edit are kept, and so are the characters they mention and every
+character an editor created or changed.
 """
 
 from __future__ import annotations
@@ -112,12 +113,63 @@ def rows_save(rows: Rows, *, reuse: dict[int, Character] | None = None) -> None:
 
 
 def rows_save_all(many: list[Rows]) -> None:
-    """rows_save() for many stories' rows at once: two bulk_creates in all, however many stories."""
+    """rows_save() for many stories' rows at once: two inserts in all, however many stories. The
+    entities get no ids back (an import never reads them)."""
     Character.objects.bulk_create([c for rows in many for c in rows.characters])
     for rows in many:
         for entity_index, character_index in rows.links.items():
             rows.entities[entity_index].character = rows.characters[character_index]
-    Entity.objects.bulk_create([e for rows in many for e in rows.entities])
+    insert_entities([e for rows in many for e in rows.entities])
+
+
+# Field types whose Python values both backends take as they are: no per-value conversion needed.
+_PLAIN_TYPES = frozenset(
+    [
+        "CharField",
+        "TextField",
+        "IntegerField",
+        "PositiveIntegerField",
+        "BigIntegerField",
+        "BigAutoField",
+        "AutoField",
+        "BooleanField",
+    ]
+)
+
+
+def insert_entities(entities: list[Entity]) -> None:
+    """INSERT unsaved entities with one executemany, without reading their ids back.
+
+    Hand-rolled rather than bulk_create(): bulk_create compiles every value of every row through
+    Django's expression machinery, about 90 µs a row here, most of a short story's write at import
+    (measured: 0.6 s of CPU for 6,800 rows on SQLite, of which SQLite's own work was 0.1 s). These rows
+    hold plain values, so each column is read as it is, or converted once per field where its type
+    needs it (timestamps), and the database still checks every constraint.
+    """
+    if not entities:
+        return
+    connection = connections[Entity.objects.db]
+    now = timezone.now()
+    columns, readers = [], []
+    for field in Entity._meta.concrete_fields:
+        if field.primary_key:
+            continue
+        columns.append(connection.ops.quote_name(field.column))
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            stamp = field.get_db_prep_save(now, connection)
+            readers.append(lambda entity, stamp=stamp: stamp)
+        elif (field.target_field if field.is_relation else field).get_internal_type() in _PLAIN_TYPES:
+            readers.append(lambda entity, name=field.attname: getattr(entity, name))
+        else:
+            readers.append(
+                lambda entity, field=field: field.get_db_prep_save(getattr(entity, field.attname), connection)
+            )
+    sql = (
+        f"INSERT INTO {connection.ops.quote_name(Entity._meta.db_table)} ({', '.join(columns)}) "
+        f"VALUES ({', '.join(['%s'] * len(columns))})"
+    )
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, [[read(entity) for read in readers] for entity in entities])
 
 
 @dataclass

@@ -229,7 +229,6 @@ class TestCachedFigures:
         assert response.status_code == 200
         sql = [query["sql"] for query in queries.captured_queries]
         assert [q for q in sql if "stories_story" in q] == [
-            'SELECT COUNT(*) AS "n", MAX("stories_story"."updated_at") AS "latest" '
-            'FROM "stories_story"'
+            'SELECT COUNT(*) AS "n", MAX("stories_story"."updated_at") AS "latest" FROM "stories_story"'
         ]
         assert not [q for q in sql if "annotations_entity" in q or "annotations_edit" in q]

@@ -220,7 +220,10 @@ def test_a_chunk_of_extracted_stories_is_written_in_a_few_bulk_inserts(nlp):
 
     with CaptureQueriesContext(connection) as queries:
         report = ingest([SAMPLES_DIR], batch_name="bulk", chunk_size=10)
-    inserts = [q["sql"].split("(")[0] for q in queries.captured_queries if q["sql"].startswith("INSERT")]
+    # An executemany is captured once, as "N times: INSERT …".
+    inserts = [
+        q["sql"].split("(")[0].split(": ")[-1] for q in queries.captured_queries if "INSERT" in q["sql"]
+    ]
     assert inserts.count('INSERT INTO "stories_story" ') == 1
     assert inserts.count('INSERT INTO "annotations_entity" ') == 1
     assert report.imported == 5 and Story.objects.count() == 5
@@ -229,6 +232,11 @@ def test_a_chunk_of_extracted_stories_is_written_in_a_few_bulk_inserts(nlp):
     assert not Story.objects.filter(extracted_at=None).exists()
     assert all(story.entities.exists() and story.characters.exists() for story in Story.objects.all())
     assert report.entities == Entity.objects.count()
+    # Entities are inserted without Django's bulk_create: their links and timestamps are as it writes them.
+    linked = Entity.objects.exclude(character=None).select_related("character")
+    assert linked and all(entity.character.story_id == entity.story_id for entity in linked)
+    assert not Entity.objects.filter(created_at=None).exists()
+    assert set(Entity.objects.values_list("origin", "review_state").distinct()) == {("model", "pending")}
 
 
 def test_a_story_the_database_refuses_in_a_bulk_chunk_leaves_the_others_written(nlp, monkeypatch):
