@@ -264,40 +264,41 @@ class _Run:
         self.chunk: list[tuple[_Pending, Callable[[Story], tuple[int, int, int]], Callable | None]] = []
 
     def feed(self, items: Iterable[StoryRecord | SourceError], *, needs_model: bool) -> Iterator:
-        """Yield (text, _Pending) for stories the model must read; handle everything else on the spot."""
-        for item in items:
-            if isinstance(item, SourceError):
-                self.fail(item)
-                continue
-            sha = text_sha256(item.text)
-            # A story stored alone is checked against the database with its whole chunk (_write_alone).
-            alone = item.spans is None and not needs_model and not self.report.dry_run
-            duplicate = self.in_flight_duplicate(sha) if alone else self.duplicate_of(sha)
-            if duplicate:
-                detail, story_id = duplicate
-                self.emit("duplicate", item.where, detail)
-                self.report.duplicates.append((item.where, detail))
-                if story_id:
-                    self.report.duplicate_ids.append(story_id)
-                continue
-            self.in_flight[sha] = item.where
-            if item.spans is not None:
-                self.store_annotated(_Pending(item, sha))
-            elif needs_model:
-                yield item.text, _Pending(item, sha)
-            else:
-                self.store(_Pending(item, sha), None)
+        """Yield (text, _Pending) for stories the model must read; handle everything else on the spot.
+
+        Records are read a group at a time so that one query finds which of them are stored already,
+        before the model spends anything on a duplicate."""
+        for group in _groups(items):
+            records = [(item, text_sha256(item.text)) for item in group if not isinstance(item, SourceError)]
+            stored = stories_duplicate_of(sha256s=[sha for _, sha in records]) if records else {}
+            shas = iter(records)
+            for item in group:
+                if isinstance(item, SourceError):
+                    self.fail(item)
+                    continue
+                _, sha = next(shas)
+                duplicate = self.in_flight_duplicate(sha) or (
+                    (f"duplicate of story {stored[sha]}", stored[sha]) if sha in stored else None
+                )
+                if duplicate:
+                    detail, story_id = duplicate
+                    self.emit("duplicate", item.where, detail)
+                    self.report.duplicates.append((item.where, detail))
+                    if story_id:
+                        self.report.duplicate_ids.append(story_id)
+                    continue
+                self.in_flight[sha] = item.where
+                if item.spans is not None:
+                    self.store_annotated(_Pending(item, sha))
+                elif needs_model:
+                    yield item.text, _Pending(item, sha)
+                else:
+                    self.store(_Pending(item, sha), None)
 
     def in_flight_duplicate(self, sha: str) -> tuple[str, None] | None:
         if sha in self.in_flight:
             return f"duplicate of {self.in_flight[sha]} (earlier in this run)", None
         return None
-
-    def duplicate_of(self, sha: str) -> tuple[str, int | None] | None:
-        if in_flight := self.in_flight_duplicate(sha):
-            return in_flight
-        story_id = story_duplicate_of(sha256=sha)
-        return (f"duplicate of story {story_id}", story_id) if story_id else None
 
     def store_extracted(self, pending: _Pending, extraction) -> None:
         pending.record = titled_by_protagonist(pending.record, extraction)
@@ -341,13 +342,7 @@ class _Run:
             outcomes = [self._dry(pending, write_rows or _no_rows) for pending, write_rows, _ in chunk]
         else:
             with transaction.atomic():
-                alone = self._write_alone([pending for pending, write_rows, _ in chunk if write_rows is None])
-                rest = [entry for entry in chunk if entry[0].sha256 not in alone]
-                written = self._write_chunk(rest) if rest else []
-                by_text = alone | {
-                    pending.sha256: o for (pending, _, _), o in zip(rest, written, strict=True)
-                }
-                outcomes = [by_text[pending.sha256] for pending, _, _ in chunk]
+                outcomes = self._write_chunk(chunk)
                 self._save_counts(outcomes)
         for (pending, _, _), outcome in zip(chunk, outcomes, strict=True):
             if not self.report.dry_run:
@@ -365,58 +360,43 @@ class _Run:
             )
         return _Outcome("imported", record.where, "ok (dry run)", record, None, entities, characters, skipped)
 
-    def _write_alone(self, pendings: list[_Pending]) -> dict[str, _Outcome]:
-        """Stories without rows of their own: one query finds those already stored (duplicates), one
-        INSERT (and one for their history) under one savepoint writes the rest. If the database refuses
-        that (another ingest stored one of these texts meanwhile), only the duplicates are returned and
-        the rest are written one at a time by _write, so only that one becomes a duplicate."""
-        if not pendings:
-            return {}
-        stored = stories_duplicate_of(sha256s=[p.sha256 for p in pendings])
-        outcomes = {
-            p.sha256: _Outcome("duplicate", p.record.where, f"duplicate of story {stored[p.sha256]}",
-                               story_id=stored[p.sha256])
-            for p in pendings if p.sha256 in stored
-        }  # fmt: skip
-        new = [p for p in pendings if p.sha256 not in stored]
-        stories = [story_from_record(p.record, p.sha256, self.report.batch) for p in new]
-        try:
-            with transaction.atomic():
-                stories = bulk_create_with_history(stories, Story) if stories else []
-        except IntegrityError:
-            return outcomes
-        for p, story in zip(new, stories, strict=True):
-            outcomes[p.sha256] = _Outcome("imported", p.record.where, f"story {story.pk}", p.record, story.pk)
-        return outcomes
-
     def _write_chunk(self, chunk) -> list[_Outcome]:
-        """The chunk in a few bulk inserts when every story in it was extracted; if the database refuses
-        any of it, story by story under savepoints instead, so that a refusal undoes only its story."""
-        if all(rows_of for _, _, rows_of in chunk):
+        """The chunk's stories that have no rows, or rows the model drafted, in a few bulk inserts under
+        one savepoint; a story with imported annotations, or every story if the database refuses the
+        bulk insert (another import stored one of these texts meanwhile), one at a time under its own
+        savepoint, so that a refusal undoes only its story."""
+        bulk = [entry for entry in chunk if entry[1] is None or entry[2] is not None]
+        outcomes: dict[str, _Outcome] = {}
+        if bulk:
             try:
                 with transaction.atomic():
-                    return self._write_bulk(chunk)
+                    outcomes = self._write_bulk(bulk)
             except (IntegrityError, RecordRejected):
-                pass
+                outcomes = {}
         return [
-            self._write(pending, write_rows or _no_rows, rows_of is not None)
+            outcomes.get(pending.sha256) or self._write(pending, write_rows or _no_rows, rows_of is not None)
             for pending, write_rows, rows_of in chunk
         ]
 
-    def _write_bulk(self, chunk) -> list[_Outcome]:
-        """The stories with their history in one bulk insert, then every story's characters and entities
-        in two more: for short stories the per-story inserts and savepoints cost as much as extraction."""
+    def _write_bulk(self, chunk) -> dict[str, _Outcome]:
+        """The stories with their history in one bulk insert, then the drafted stories' characters and
+        entities in two more: for short stories, per-story inserts and savepoints cost as much as
+        extraction."""
         now = timezone.now()
-        stories = [
-            story_from_record(pending.record, pending.sha256, self.report.batch) for pending, _, _ in chunk
-        ]
-        for story in stories:
-            story.extracted_at = now
+        stories = []
+        for pending, _, rows_of in chunk:
+            story = story_from_record(pending.record, pending.sha256, self.report.batch)
+            if rows_of is not None:
+                story.extracted_at = now
+            stories.append(story)
         bulk_create_with_history(stories, Story)
-        rows = [rows_of(story) for (_, _, rows_of), story in zip(chunk, stories, strict=True)]
-        rows_save_all(rows)
-        return [
-            _Outcome(
+        rows = [
+            rows_of(story) if rows_of else _NO_ROWS
+            for (_, _, rows_of), story in zip(chunk, stories, strict=True)
+        ]
+        rows_save_all([story_rows for story_rows in rows if story_rows is not _NO_ROWS])
+        return {
+            pending.sha256: _Outcome(
                 "imported",
                 pending.record.where,
                 f"story {story.pk}",
@@ -427,7 +407,7 @@ class _Run:
                 story_rows.skipped,
             )
             for (pending, _, _), story, story_rows in zip(chunk, stories, rows, strict=True)
-        ]
+        }
 
     def _write(self, pending: _Pending, write_rows, extracted: bool) -> _Outcome:
         """One story and its rows under a savepoint: a refusal undoes only this story."""
@@ -520,6 +500,26 @@ class _Run:
 
 def _no_rows(story: Story) -> tuple[int, int, int]:
     return 0, 0, 0
+
+
+_NO_ROWS = Rows(characters=[], entities=[], links={})
+
+# How far the reading runs ahead of the model, so that one query checks a group's duplicates: a chunk's
+# worth of records, or fewer when they are long (memory stays bounded by a few novels, not a hundred).
+GROUP_RECORDS, GROUP_CHARS = 100, 2_000_000
+
+
+def _groups(items: Iterable[StoryRecord | SourceError]) -> Iterator[list[StoryRecord | SourceError]]:
+    group: list[StoryRecord | SourceError] = []
+    chars = 0
+    for item in items:
+        group.append(item)
+        chars += 0 if isinstance(item, SourceError) else len(item.text)
+        if len(group) >= GROUP_RECORDS or chars >= GROUP_CHARS:
+            yield group
+            group, chars = [], 0
+    if group:
+        yield group
 
 
 def _save_even_after_a_lost_connection(batch: ImportBatch) -> None:

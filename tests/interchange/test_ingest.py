@@ -214,6 +214,18 @@ def test_a_failure_half_way_leaves_no_partial_story_and_a_rerun_finishes(nlp, mo
     assert all(story.entities.exists() for story in Story.objects.all())
 
 
+def test_one_query_finds_the_stored_texts_of_a_group_before_the_model_reads_it(nlp):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    ingest([SAMPLES_DIR / "001_b126eebb701a6029.txt"], batch_name="first")
+    with CaptureQueriesContext(connection) as queries:
+        report = ingest([SAMPLES_DIR], batch_name="second", chunk_size=10)
+    lookups = [q["sql"] for q in queries.captured_queries if '"stories_story"."sha256"' in q["sql"]]
+    assert len(lookups) == 1 and " IN (" in lookups[0], lookups
+    assert (report.imported, len(report.duplicates)) == (4, 1)
+
+
 def test_a_chunk_of_extracted_stories_is_written_in_a_few_bulk_inserts(nlp):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
