@@ -164,6 +164,9 @@ class Story(models.Model):
             models.Index("status", Lower("title"), "id", name="story_status_title_key", condition=STORIES),
             # The review queue: one status, oldest first.
             models.Index("status", "updated_at", "id", name="story_status_updated", condition=STORIES),
+            # A story by id, from the index alone: a search joins its few thousand matches to the stories
+            # through it, where an index over every row left PostgreSQL a scan of the whole table.
+            models.Index(fields=["id"], name="story_ids", condition=STORIES),
             # The latest change anywhere (stories.selectors.corpus_state), read by every cached dashboard.
             models.Index(fields=["updated_at"], name="story_updated"),
         ]
@@ -177,9 +180,9 @@ class Story(models.Model):
 
 
 class StorySearch(models.Model):
-    """PostgreSQL's full-text index of one story: its title and text as a tsvector, written by a trigger
-    (migration 0011) when a story is stored or renamed, never by Django. Empty on SQLite, which searches
-    with LIKE.
+    """PostgreSQL's full-text index of one story: its title and text as a tsvector, and its title alone,
+    written by a trigger (migrations 0011 and 0014) when a story is stored or renamed, never by Django.
+    Empty on SQLite, which searches with LIKE.
 
     A table of its own, not a column of the story: every edit bumps the story's version and updated_at,
     and an UPDATE that changes an indexed column adds the new row version to every index of the table,
@@ -190,6 +193,9 @@ class StorySearch(models.Model):
         Story, primary_key=True, on_delete=models.CASCADE, related_name="fulltext", editable=False
     )
     vector = SearchVectorField()
+    # The title alone, which search ranks by: stored, so ranking thousands of matches parses no title.
+    # Nullable so that the column could be added to a full table; the trigger always writes it.
+    title_vector = SearchVectorField(null=True)
 
     class Meta:
         verbose_name = "story search entry"

@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import (
     Case,
+    F,
     IntegerField,
     Max,
     Q,
@@ -17,7 +18,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Lower
+from django.db.models.functions import Coalesce, Lower
 
 from core import roles
 from core.pagination import capped_count
@@ -63,19 +64,19 @@ def story_search(queryset: QuerySet[Story], query: str) -> QuerySet[Story]:
     """Stories whose title or text match `query`, best first where the database can rank.
 
     PostgreSQL: websearch syntax ("quoted phrase", -word, or) over the stored, GIN-indexed tsvector
-    (StorySearch), with title matches ranked first (`search_rank`).
+    (StorySearch), with title matches ranked first (`search_rank`, from the stored title vector).
     Elsewhere (SQLite): every word must appear in the title or the text, case-insensitively.
     """
     query = query.strip()
     if not query:
         return queryset
     if connection.vendor == "postgresql":
-        from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+        from django.contrib.postgres.search import SearchQuery, SearchRank
 
         search = SearchQuery(query, config=SEARCH_CONFIG, search_type="websearch")
-        # Ranking reads the title alone, so a page of novels is not re-parsed to sort it.
+        # Ranking reads the title's stored vector alone: no text, and no title parsed per match.
         return queryset.filter(fulltext__vector=search).annotate(
-            search_rank=SearchRank(SearchVector("title", config=SEARCH_CONFIG), search)
+            search_rank=Coalesce(SearchRank(F("fulltext__title_vector"), search), Value(0.0))
         )
     for word in query.split():
         word = word.strip("\"'")

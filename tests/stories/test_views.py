@@ -173,6 +173,8 @@ class TestSearch:
                 assert "vector @@" in plan, plan
                 assert "COALESCE(text" not in plan and "stories_story.text" not in plan, plan
                 assert "story_search_vector_gin" in plan, plan
+                # Ranking reads the stored title vector: no title is parsed per match.
+                assert "to_tsvector" not in plan, plan
 
 
 # --- Filters ---------------------------------------------------------------------------------
