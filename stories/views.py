@@ -48,7 +48,7 @@ def story_list(request: HttpRequest) -> HttpResponse:
         return error_response(request, f"These filters are not valid: {story_filter.error_summary()}")
     context = {
         "filter": story_filter,
-        "page": CappedPaginator(story_filter.qs, PAGE_SIZE).get_page(request.GET.get("page")),
+        "page": CappedPaginator(story_filter.qs, PAGE_SIZE, ids_first=True).get_page(request.GET.get("page")),
         "assignable": list(selectors.assignable_users()) if roles.is_reviewer(request.user) else [],
         "queue_count": selectors.story_queue_count(user=request.user),
         "queue_cap": selectors.QUEUE_COUNT_CAP,

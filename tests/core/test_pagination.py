@@ -45,3 +45,14 @@ class TestCappedPaginator:
         paginator = CappedPaginator(list(range(11)), 5, max_pages=2)
         assert (paginator.count, paginator.capped) == (10, True)
         assert (CappedPaginator([], 5).count, CappedPaginator([], 5).capped) == (0, False)
+
+    def test_ids_first_reads_the_same_page_in_the_same_order_in_two_queries(self):
+        for title in ["b", "d", "a", "e", "c"]:
+            make_story(title=title)
+        stories = Story.objects.order_by("-title")
+        plain = CappedPaginator(stories, 2).get_page(2)
+        with CaptureQueriesContext(connection) as queries:
+            two_step = CappedPaginator(stories, 2, ids_first=True).get_page(2)
+            titles = [story.title for story in two_step]
+        assert titles == [story.title for story in plain] == ["c", "b"]
+        assert len(queries.captured_queries) == 3  # the count, the page's ids, its rows
