@@ -7,6 +7,8 @@ there were more (`capped`); the pages past the cap are not offered, and the temp
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.utils.functional import cached_property
@@ -26,24 +28,33 @@ def capped_count(rows, limit: int) -> int:
 class CappedPaginator(Paginator):
     """A Paginator whose `count` stops at `max_pages` × `per_page` rows; `capped` says there are more.
 
-    With `ids_first`, a page of a queryset is read in two steps: the ids of its rows, by the filters and
-    the order alone, then those rows with every column. Columns the order does not need (counts from
-    other tables, joined names) are then computed for one page, not for every row the sort had to see.
+    With `rows`, a page of a queryset is read in two steps: the ids of its rows, by the filters and the
+    order alone, then `rows(ids)`, those rows with every column, by primary key. Columns the order does not
+    need (counts from other tables, joined names) are then computed for one page, not for every row the
+    sort had to see, and the filters are not evaluated twice.
     """
 
-    def __init__(self, object_list, per_page, *, max_pages: int | None = None, ids_first=False, **kwargs):
+    def __init__(
+        self,
+        object_list,
+        per_page,
+        *,
+        max_pages: int | None = None,
+        rows: Callable[[list], QuerySet] | None = None,
+        **kwargs,
+    ):
         self.max_pages = max_pages or MAX_PAGES
-        self.ids_first = ids_first
+        self.rows = rows
         super().__init__(object_list, per_page, **kwargs)
 
     def page(self, number):
-        if not (self.ids_first and isinstance(self.object_list, QuerySet)):
+        if self.rows is None or not isinstance(self.object_list, QuerySet):
             return super().page(number)
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
         ids = list(self.object_list.values_list("pk", flat=True)[bottom : bottom + self.per_page])
-        rows = {row.pk: row for row in self.object_list.filter(pk__in=ids).order_by()}
-        return self._get_page([rows[pk] for pk in ids if pk in rows], number, self)
+        found = {row.pk: row for row in self.rows(ids)} if ids else {}
+        return self._get_page([found[pk] for pk in ids if pk in found], number, self)
 
     @property
     def limit(self) -> int:

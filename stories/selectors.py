@@ -60,6 +60,11 @@ def story_list() -> QuerySet[Story]:
     return listing.annotated(stories)
 
 
+def story_rows(ids: list[int]) -> QuerySet[Story]:
+    """The stories with these ids, with every column the list shows: one page of it, by primary key."""
+    return story_list().filter(pk__in=ids)
+
+
 def story_search(queryset: QuerySet[Story], query: str) -> QuerySet[Story]:
     """Stories whose title or text match `query`, best first where the database can rank.
 

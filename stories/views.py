@@ -46,9 +46,11 @@ def story_list(request: HttpRequest) -> HttpResponse:
     story_filter = StoryFilter(request.GET, queryset=selectors.story_list(), request=request)
     if not story_filter.is_valid():
         return error_response(request, f"These filters are not valid: {story_filter.error_summary()}")
+    # A page's ids by the filters and order, then its rows by id (core.pagination); the count stops early.
+    paginator = CappedPaginator(story_filter.qs, PAGE_SIZE, rows=selectors.story_rows)
     context = {
         "filter": story_filter,
-        "page": CappedPaginator(story_filter.qs, PAGE_SIZE, ids_first=True).get_page(request.GET.get("page")),
+        "page": paginator.get_page(request.GET.get("page")),
         "assignable": list(selectors.assignable_users()) if roles.is_reviewer(request.user) else [],
         "queue_count": selectors.story_queue_count(user=request.user),
         "queue_cap": selectors.QUEUE_COUNT_CAP,
