@@ -55,11 +55,15 @@ class ImportBatch(models.Model):
         return self.name
 
 
+# Stories, not annotators' layers of them: the condition of `objects` and of the list's indexes.
+STORIES = models.Q(layer_of__isnull=True)
+
+
 class StoryManager(models.Manager):
     """Stories, without annotation layers: every list, queue, count, search and export starts here."""
 
     def get_queryset(self) -> models.QuerySet:
-        return super().get_queryset().filter(layer_of__isnull=True)
+        return super().get_queryset().filter(STORIES)
 
 
 class Story(models.Model):
@@ -153,11 +157,16 @@ class Story(models.Model):
         # The story list's default order (stories.selectors.story_list's title_key, then id), alone and
         # within a status: with them a page of 100,000 stories reads 25 index entries instead of
         # sorting every row.
+        # Partial (`layer_of IS NULL`), as every such query is: `objects` leaves layers out, and an index
+        # over every row would make the planner filter them out of the index walk or sort instead.
         indexes = [
-            models.Index(Lower("title"), "id", name="story_title_key"),
-            models.Index("status", Lower("title"), "id", name="story_status_title_key"),
+            models.Index(Lower("title"), "id", name="story_title_key", condition=STORIES),
+            models.Index("status", Lower("title"), "id", name="story_status_title_key", condition=STORIES),
             # The review queue: one status, oldest first.
-            models.Index("status", "updated_at", "id", name="story_status_updated"),
+            models.Index("status", "updated_at", "id", name="story_status_updated", condition=STORIES),
+            # A story by id, from the index alone: a search joins its few thousand matches to the stories
+            # through it, where an index over every row left PostgreSQL a scan of the whole table.
+            models.Index(fields=["id"], name="story_ids", condition=STORIES),
             # The latest change anywhere (stories.selectors.corpus_state), read by every cached dashboard.
             models.Index(fields=["updated_at"], name="story_updated"),
         ]
@@ -171,9 +180,9 @@ class Story(models.Model):
 
 
 class StorySearch(models.Model):
-    """PostgreSQL's full-text index of one story: its title and text as a tsvector, written by a trigger
-    (migration 0011) when a story is stored or renamed, never by Django. Empty on SQLite, which searches
-    with LIKE.
+    """PostgreSQL's full-text index of one story: its title and text as a tsvector, and its title alone,
+    written by a trigger (migrations 0011 and 0014) when a story is stored or renamed, never by Django.
+    Empty on SQLite, which searches with LIKE.
 
     A table of its own, not a column of the story: every edit bumps the story's version and updated_at,
     and an UPDATE that changes an indexed column adds the new row version to every index of the table,
@@ -184,6 +193,9 @@ class StorySearch(models.Model):
         Story, primary_key=True, on_delete=models.CASCADE, related_name="fulltext", editable=False
     )
     vector = SearchVectorField()
+    # The title alone, which search ranks by: stored, so ranking thousands of matches parses no title.
+    # Nullable so that the column could be added to a full table; the trigger always writes it.
+    title_vector = SearchVectorField(null=True)
 
     class Meta:
         verbose_name = "story search entry"
@@ -191,6 +203,24 @@ class StorySearch(models.Model):
 
     def __str__(self) -> str:
         return f"search entry of story {self.story_id}"
+
+
+class StoryDeletions(models.Model):
+    """How many times stories (or layers) were deleted: one row, bumped by a database trigger on every
+    delete from the story table (migration 0012), never by Django.
+
+    The dashboard's cache key (stories.selectors.corpus_state) reads the latest updated_at and the
+    highest id, each one index probe; neither changes when a story is deleted, and this counter does.
+    Counting the stories would catch it too, but COUNT(*) reads every row.
+    """
+
+    count = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "story deletion counter"
+
+    def __str__(self) -> str:
+        return f"{self.count} story deletions"
 
 
 def layer_sha256(story_sha256: str, annotator_pk: int) -> str:

@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import (
     Case,
-    Count,
+    F,
     IntegerField,
     Max,
     Q,
@@ -18,16 +18,20 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Lower
+from django.db.models.functions import Coalesce, Lower
 
 from core import roles
+from core.pagination import capped_count
 from stories import listing
-from stories.models import ImportBatch, Story
+from stories.models import ImportBatch, Story, StoryDeletions
 
 # The text search configuration; migration 0011's trigger writes StorySearch.vector with exactly this one.
 SEARCH_CONFIG = "english"
 
 # Workflow order, so "sort by status" reads new → in progress → adjudication → done → returned → approved.
+# The "My queue" badge counts this far and then shows "1000+".
+QUEUE_COUNT_CAP = 1000
+
 STATUS_ORDER = [
     Story.Status.NEW,
     Story.Status.IN_PROGRESS,
@@ -56,23 +60,28 @@ def story_list() -> QuerySet[Story]:
     return listing.annotated(stories)
 
 
+def story_rows(ids: list[int]) -> QuerySet[Story]:
+    """The stories with these ids, with every column the list shows: one page of it, by primary key."""
+    return story_list().filter(pk__in=ids)
+
+
 def story_search(queryset: QuerySet[Story], query: str) -> QuerySet[Story]:
     """Stories whose title or text match `query`, best first where the database can rank.
 
     PostgreSQL: websearch syntax ("quoted phrase", -word, or) over the stored, GIN-indexed tsvector
-    (StorySearch), with title matches ranked first (`search_rank`).
+    (StorySearch), with title matches ranked first (`search_rank`, from the stored title vector).
     Elsewhere (SQLite): every word must appear in the title or the text, case-insensitively.
     """
     query = query.strip()
     if not query:
         return queryset
     if connection.vendor == "postgresql":
-        from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+        from django.contrib.postgres.search import SearchQuery, SearchRank
 
         search = SearchQuery(query, config=SEARCH_CONFIG, search_type="websearch")
-        # Ranking reads the title alone, so a page of novels is not re-parsed to sort it.
+        # Ranking reads the title's stored vector alone: no text, and no title parsed per match.
         return queryset.filter(fulltext__vector=search).annotate(
-            search_rank=SearchRank(SearchVector("title", config=SEARCH_CONFIG), search)
+            search_rank=Coalesce(SearchRank(F("fulltext__title_vector"), search), Value(0.0))
         )
     for word in query.split():
         word = word.strip("\"'")
@@ -100,23 +109,32 @@ def assignable_users() -> QuerySet:
 
 
 def mine_condition(user) -> Q:
-    """Stories in `user`'s queue: assigned to them, or double-annotated with a layer of theirs."""
-    return Q(assigned_to=user) | Q(pk__in=Story.with_layers.filter(annotator=user).values("layer_of"))
+    """Stories in `user`'s queue: assigned to them, or double-annotated with a layer of theirs.
+
+    One `pk IN (… UNION …)`, not `assigned_to = user OR pk IN (…)`: each half is an index lookup, while
+    the OR made PostgreSQL test every story of the corpus against both."""
+    assigned = Story.objects.filter(assigned_to=user).order_by().values("pk")
+    layered = Story.with_layers.filter(annotator=user).order_by().values("layer_of")
+    return Q(pk__in=assigned.union(layered))
 
 
 def story_queue_count(*, user) -> int:
-    """How many stories are in `user`'s queue (the "My queue" tab's badge)."""
-    return Story.objects.filter(mine_condition(user)).count()
+    """How many stories are in `user`'s queue (the "My queue" tab's badge), counted up to QUEUE_COUNT_CAP
+    + 1: the badge shows "1000+" rather than count a queue of thousands on every page."""
+    return capped_count(Story.objects.filter(mine_condition(user)), QUEUE_COUNT_CAP)
 
 
 def corpus_state() -> str:
-    """A token that changes whenever a story or an annotator's layer of one is added, deleted or changed:
-    the count of their rows and the latest updated_at, read in one aggregate over the `story_updated`
-    index. Layers count because an annotator's edits bump their layer's row, not the story's."""
-    # COUNT(*), not COUNT(id): PostgreSQL then answers both from `story_updated` alone (index-only),
-    # in half the time of a scan of the table.
-    state = Story.with_layers.order_by().aggregate(n=Count("*"), latest=Max("updated_at"))
-    return f"{state['n']}|{state['latest']}"
+    """A token that changes whenever a story or an annotator's layer of one is added, deleted or changed.
+
+    The latest updated_at (index `story_updated`), the highest id (the primary key) and the deletion
+    counter a trigger keeps (StoryDeletions): three index probes, whatever the size of the corpus. An edit
+    or a new row moves the first or the second; a deletion moves neither, so it bumps the third. Layers
+    count because an annotator's edits bump their layer's row, not the story's."""
+    stories = Story.with_layers.order_by()
+    latest = stories.aggregate(latest=Max("updated_at"), last_id=Max("id"))
+    deleted = StoryDeletions.objects.filter(pk=1).values_list("count", flat=True).first() or 0
+    return f"{latest['latest']}|{latest['last_id']}|{deleted}"
 
 
 def awaiting_review_count() -> int:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,6 +17,7 @@ from django_htmx.http import trigger_client_event
 
 from core import roles
 from core.access import editor_required, role_required
+from core.pagination import CappedPaginator
 from core.responses import error_response
 from stories import selectors, services
 from stories.filters import StoryFilter
@@ -46,11 +46,14 @@ def story_list(request: HttpRequest) -> HttpResponse:
     story_filter = StoryFilter(request.GET, queryset=selectors.story_list(), request=request)
     if not story_filter.is_valid():
         return error_response(request, f"These filters are not valid: {story_filter.error_summary()}")
+    # A page's ids by the filters and order, then its rows by id (core.pagination); the count stops early.
+    paginator = CappedPaginator(story_filter.qs, PAGE_SIZE, rows=selectors.story_rows)
     context = {
         "filter": story_filter,
-        "page": Paginator(story_filter.qs, PAGE_SIZE).get_page(request.GET.get("page")),
+        "page": paginator.get_page(request.GET.get("page")),
         "assignable": list(selectors.assignable_users()) if roles.is_reviewer(request.user) else [],
         "queue_count": selectors.story_queue_count(user=request.user),
+        "queue_cap": selectors.QUEUE_COUNT_CAP,
         "mine": request.GET.get("mine") == "1",
         "filtered": any(value for name, value in request.GET.items() if name != "page"),
         "next_url": request.get_full_path(),

@@ -98,11 +98,12 @@ def cached[T](name: str, compute: Callable[[], T]) -> T:
     """`compute()`, reused while no story has changed.
 
     The key holds stories.selectors.corpus_state(): every edit, review decision, assignment and
-    re-extraction bumps a story's updated_at (annotations.services.changes), and a new or deleted story
-    changes the count, so a stale figure is never served. One key for the whole corpus rather than one per
-    filtered set: reading it is one index-only aggregate whatever the filter, which keeps a cached dashboard
-    over 100,000 stories near the cost of one over 1,000; the price is that any change anywhere recomputes,
-    which an edit does at most once per dashboard view. The workers need no shared cache to stay correct.
+    re-extraction bumps a story's updated_at (annotations.services.changes), a new story raises the highest
+    id and a deleted one the deletion counter, so a stale figure is never served. One key for the whole
+    corpus rather than one per filtered set: reading it is three index probes whatever the filter, which
+    keeps a cached dashboard over 100,000 stories at the cost of one over 1,000; the price is that any
+    change anywhere recomputes, which an edit does at most once per dashboard view. The workers need no
+    shared cache to stay correct.
     """
     colours = "|".join(
         f"{name}={color}" for name, color in Label.objects.order_by("name").values_list("name", "color")

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -39,6 +38,7 @@ from annotations.services.review import (
 from annotations.services.settling import SETTLE_CHOICES, PendingSuggestions
 from core.access import reviewer_required
 from core.http import HtmxHttpRequest
+from core.pagination import CappedPaginator
 from stories.models import Story
 
 QUEUE_TEMPLATE = "annotations/review_queue.html"
@@ -55,10 +55,13 @@ def review_queue(request: HtmxHttpRequest) -> HttpResponse:
     status = data.get("status") or Story.Status.DONE
     batch = data.get("batch")
     stories = selectors_review.review_queue(status=status, batch_id=batch.pk if batch else None)
-    page = Paginator(stories if valid else [], QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(stories if valid else [], QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
     counts = review_status_counts()
     tabs = [(value, label, counts.get(value, 0)) for value, label in form.fields["status"].choices]
-    context = {"form": form, "page": page, "stories": page.object_list, "status": status, "tabs": tabs}
+    context = {
+        "form": form, "page": page, "stories": page.object_list, "status": status, "tabs": tabs,
+        "tab_cap": selectors_review.TAB_COUNT_CAP,
+    }  # fmt: skip
     template = QUEUE_TEMPLATE + ("#review-queue" if request.htmx else "")
     return render(request, template, context, status=200 if valid else 400)
 

@@ -4,6 +4,7 @@ permission matrix on every review URL, with and without htmx."""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -237,6 +238,17 @@ class TestReviewQueue:
         assert "Done 49" in first and "Done 50" not in first and "Page 1 of 2 · 51 stories" in first
         second = reviewer_client.get(url, {"page": 2}, headers=HTMX).content.decode()
         assert "Done 50" in second and "Done 00" not in second and 'rel="prev"' in second
+
+    def test_a_long_queue_and_its_tabs_stop_counting_at_their_caps(self, reviewer_client, monkeypatch):
+        monkeypatch.setattr("core.pagination.MAX_PAGES", 1)
+        monkeypatch.setattr("annotations.selectors.review.TAB_COUNT_CAP", 3)
+        for n in range(51):
+            make_story(title=f"Done {n:02d}", status=Story.Status.DONE)
+        make_story(status=Story.Status.APPROVED)
+        html = reviewer_client.get(reverse("annotations:review-queue")).content.decode()
+        assert "Page 1 of more than 1 · more than 50 stories" in html and 'rel="next"' not in html
+        assert re.search(r'Awaiting review <span class="count">3\+</span>', html)
+        assert re.search(r'Approved <span class="count">1</span>', html)
 
     def test_empty_queue_says_so(self, reviewer_client):
         html = reviewer_client.get(reverse("annotations:review-queue")).content.decode()

@@ -131,3 +131,21 @@ def test_bulk_assign_and_my_queue(page):
     page.get_by_role("navigation", name="Main").get_by_role("link", name="My queue").click()
     page.wait_for_url(re.compile(r"\?mine=1$"))
     assert table_titles(page) == ["Story 0", "Story 2"]
+
+
+def test_a_capped_list_pages_to_its_cap_and_says_more_than(page, monkeypatch):
+    monkeypatch.setattr("core.pagination.MAX_PAGES", 2)  # the live server runs in this process
+    for number in range(55):
+        make_story(title=f"Story {number:02}")
+    make_user("editor", username="edna")
+    log_in(page, "edna")
+    assert page.locator(".table-summary").inner_text() == "Showing 1–25 of more than 50 stories"
+    page.get_by_role("link", name="Next →").click()  # htmx swaps the table in place
+    page.wait_for_url(re.compile(r"page=2"))
+    assert table_titles(page)[0] == "Story 25"
+    assert page.locator(".pagination").get_by_text("Page 2 of more than 2").is_visible()
+    assert page.get_by_role("link", name="Next →").count() == 0
+    assert page.get_by_text("reverse the sort, to reach the rest").is_visible()
+    page.get_by_role("link", name="Title").click()  # reversed, the last stories come first
+    page.wait_for_url(re.compile(r"sort=-title"))
+    assert table_titles(page)[0] == "Story 54"

@@ -28,6 +28,19 @@ def test_the_column_is_filled_at_insert_and_follows_a_rename():
     assert "'heron'" in vector(story) and "'morn'" not in vector(story)
 
 
+def title_vector(story: Story) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT title_vector::text FROM stories_storysearch WHERE story_id = %s", [story.pk])
+        return cursor.fetchone()[0]
+
+
+def test_the_title_vector_holds_the_title_alone_and_follows_a_rename():
+    story = make_story("Anna rowed across the lake.", title="Morning")
+    assert title_vector(story) == "'morn':1"
+    Story.objects.filter(pk=story.pk).update(title="Heron")
+    assert title_vector(story) == "'heron':1"
+
+
 def test_a_version_bump_does_not_recompute_it():
     story = make_story("Anna rowed across the lake.", title="Morning")
     with connection.cursor() as cursor:  # a marker the trigger would overwrite if it fired

@@ -173,6 +173,8 @@ class TestSearch:
                 assert "vector @@" in plan, plan
                 assert "COALESCE(text" not in plan and "stories_story.text" not in plan, plan
                 assert "story_search_vector_gin" in plan, plan
+                # Ranking reads the stored title vector: no title is parsed per match.
+                assert "to_tsvector" not in plan, plan
 
 
 # --- Filters ---------------------------------------------------------------------------------
@@ -273,6 +275,17 @@ class TestSortAndPages:
         second = editor_client.get(LIST, {"status": "done", "page": 2}, headers=HX)
         assert titles(second) == [f"Story {n}" for n in range(25, 30)]
 
+    def test_a_long_list_says_more_than_and_pages_no_further_than_the_cap(self, editor_client, monkeypatch):
+        monkeypatch.setattr("core.pagination.MAX_PAGES", 2)
+        for number in range(51):
+            make_story(title=f"Story {number:02}")
+        first = editor_client.get(LIST).content.decode()
+        assert "Showing 1–25 of more than 50 stories" in first
+        assert "Page 1 of more than 2" in first
+        last = editor_client.get(LIST, {"page": 3}).content.decode()
+        assert "Showing 26–50 of more than 50 stories" in last and 'rel="next"' not in last
+        assert "narrow the search or the filters, or reverse the sort" in last
+
     def test_out_of_range_page_shows_the_last_page(self, editor_client):
         make_story(title="Only")
         assert titles(editor_client.get(LIST, {"page": 99})) == ["Only"]
@@ -320,6 +333,31 @@ class TestMyQueue:
         assert "<h1>My queue</h1>" in html
         assert 'My queue <span class="pill">1</span>' in html
         assert len(titles(editor_client.get(LIST))) == 3
+
+    def test_a_layer_of_mine_puts_its_story_in_my_queue_once(self, editor_client, editor):
+        from stories.models import layer_sha256
+
+        story = make_story(title="Doubled", assigned_to=editor)
+        Story.with_layers.create(
+            title=story.title, text=story.text, text_length=story.text_length, layer_of=story,
+            annotator=editor, sha256=layer_sha256(story.sha256, editor.pk),
+        )  # fmt: skip
+        make_story(title="Layered only")
+        other = Story.objects.get(title="Layered only")
+        Story.with_layers.create(
+            title=other.title, text=other.text, text_length=other.text_length, layer_of=other,
+            annotator=editor, sha256=layer_sha256(other.sha256, editor.pk),
+        )  # fmt: skip
+        response = editor_client.get(LIST, {"mine": "1"})
+        assert titles(response) == ["Doubled", "Layered only"]
+        assert 'My queue <span class="pill">2</span>' in response.content.decode()
+
+    def test_the_queue_badge_stops_counting_at_its_cap(self, editor_client, editor, monkeypatch):
+        monkeypatch.setattr("stories.selectors.QUEUE_COUNT_CAP", 2)
+        for _ in range(3):
+            make_story(assigned_to=editor)
+        html = editor_client.get(LIST).content.decode()
+        assert 'My queue <span class="pill">2+</span>' in html
 
 
 # --- Assigning -------------------------------------------------------------------------------
