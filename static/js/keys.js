@@ -67,6 +67,9 @@
     if (target && target.tagName === "LABEL") target = target.control;
     if (!target || target.disabled) return false;
     if (target.tagName === "FORM") {
+      // A form that htmx swapped in moments ago is wired up only once the swap settles; a key pressed
+      // before then would submit it as a plain page load. htmx.process() is a no-op on a wired form.
+      if (window.htmx && target.hasAttribute("hx-post")) window.htmx.process(target);
       target.requestSubmit(); // a submit event, so htmx (hx-post) and validation still run
     } else if (/^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName)) {
       target.focus();
