@@ -129,7 +129,9 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # refuses a locked-out username and address before the password
-    "django.contrib.auth.backends.ModelBackend",
+    # ModelBackend that loads the request's user with their roles in one query. Sessions store their
+    # backend's path, so sessions made under django.contrib.auth.backends.ModelBackend log in again once.
+    "core.auth.RoleModelBackend",
 ]
 LOGIN_URL = "login"
 
