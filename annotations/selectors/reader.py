@@ -9,6 +9,7 @@ immutable); after that a chunk costs one substring query and one indexed range q
 from __future__ import annotations
 
 import bisect
+import hashlib
 import re
 from dataclasses import dataclass
 
@@ -298,6 +299,13 @@ def legend(*, story: Story, labels: list[Label] | None = None, rows: list[dict] 
                  "pending": row.get("pending", 0)}
             )  # fmt: skip
     return items
+
+
+def labels_version(labels: list[Label]) -> str:
+    """Changes whenever what the reader's toolbar and label picker show of `labels` (all of them, in
+    order) does: the key of those parts' cached HTML."""
+    shown = [(label.name, label.description, label.hotkey, label.shown) for label in labels]
+    return hashlib.sha256(repr(shown).encode()).hexdigest()[:16]
 
 
 def character_stats(*, story: Story, character_id: int | None = None) -> dict[int, tuple[int, int]]:

@@ -82,6 +82,7 @@ def reader_context(story: Story, index: int = 0, *, with_characters: bool = Fals
         "legend": selectors.legend(story=story, labels=labels, rows=chunk.story_rows),
         "toolbar_labels": [label for label in labels if label.shown],
         "all_labels": labels,
+        "labels_version": selectors.labels_version(labels),
         "characters": selectors.character_panel(story=story) if with_characters else None,
         **history_context(story),
         "entity": None,

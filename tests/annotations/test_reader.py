@@ -165,6 +165,28 @@ def test_the_reader_page_reads_each_thing_once(editor_client):
     ]  # fmt: skip
 
 
+def test_the_cached_label_tools_follow_every_label_change(editor_client):
+    from annotations.models import Label
+
+    story = make_story("Anna met Boris.")
+    url = f"/stories/{story.pk}/"
+
+    def tools() -> str:
+        page = editor_client.get(url).content.decode()
+        return page[page.index('<div class="toolbar"') : page.index("</dialog>")]
+
+    before = tools()
+    assert tools() == before  # from the cache now
+    Label.objects.filter(name="PERSON").update(description="People, by name")
+    assert 'title="People, by name"' in tools()
+    Label.objects.filter(name="PERSON").update(hotkey="p")
+    assert "<kbd>p</kbd> PERSON</button>" in tools()
+    Label.objects.filter(name="PERSON").update(shown=False)
+    assert 'class="label-button" data-label="PERSON"' not in tools()
+    Label.objects.create(name="SHIP", description="A vessel", order=0)
+    assert tools().index('data-label="SHIP"') < tools().index('data-label="GPE"')
+
+
 def many_entities(count: int) -> Story:
     story = make_story(paragraphs(count // 2))
     rows = []
