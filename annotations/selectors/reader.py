@@ -9,6 +9,7 @@ immutable); after that a chunk costs one substring query and one indexed range q
 from __future__ import annotations
 
 import bisect
+import hashlib
 import re
 from dataclasses import dataclass
 
@@ -74,6 +75,9 @@ class Chunk:
     start: int
     end: int
     html: SafeString = SafeString("")
+    # The story's whole final set (values() dicts) when this chunk is the whole story, else None: the
+    # legend then counts these rows rather than query them again.
+    story_rows: list[dict] | None = None
 
     @property
     def next_index(self) -> int | None:
@@ -214,11 +218,13 @@ def reader_chunk(*, story: Story, index: int) -> Chunk:
     count = chunk_count(story)
     index = min(max(index, 0), count - 1)
     start, end, pairs = _chunk_span(story, index)
-    rows = (
-        Entity.objects.final()
-        .filter(story=story, start__gte=start, start__lt=end)
-        .order_by("start", "end")
-        .values("id", "start", "end", "label_id", "review_state", "character_id")
+    rows = Entity.objects.final().filter(story=story)
+    if count > 1:
+        rows = rows.filter(start__gte=start, start__lt=end)
+    # A story of one chunk reads its whole final set, which the legend counts too: the same rows as the
+    # range would give, since an entity starts at a non-space character (entity_no_edge_whitespace).
+    rows = list(
+        rows.order_by("start", "end").values("id", "start", "end", "label_id", "review_state", "character_id")
     )
     html = render_paragraphs(
         text=chunk_text(story, index),
@@ -227,7 +233,9 @@ def reader_chunk(*, story: Story, index: int) -> Chunk:
         rows=rows,
     )
     html = _mark_chapters(story, html, start, end)
-    return Chunk(index=index, count=count, start=start, end=end, html=html)
+    return Chunk(
+        index=index, count=count, start=start, end=end, html=html, story_rows=rows if count == 1 else None
+    )
 
 
 @dataclass
@@ -261,15 +269,27 @@ def reader_paragraph(*, story: Story, offset: int) -> Paragraph:
     return Paragraph(chunk=index, start=start, end=end, html=html)
 
 
-def legend(*, story: Story, labels: list[Label] | None = None) -> list[dict]:
-    """Every label with its colour, hotkey, and this story's entity and pending-suggestion counts."""
-    counts = {
-        row["label_id"]: row
-        for row in Entity.objects.final()
-        .filter(story=story)
-        .values("label_id")
-        .annotate(total=Count("id"), pending=Count("id", filter=Q(review_state=Entity.ReviewState.PENDING)))
-    }
+def legend(*, story: Story, labels: list[Label] | None = None, rows: list[dict] | None = None) -> list[dict]:
+    """Every label with its colour, hotkey, and this story's entity and pending-suggestion counts.
+
+    `rows`: the story's whole final set as values() dicts with label_id and review_state, when the
+    caller has read it already (Chunk.story_rows); they are counted here instead of in the database."""
+    if rows is None:
+        counts = {
+            row["label_id"]: row
+            for row in Entity.objects.final()
+            .filter(story=story)
+            .values("label_id")
+            .annotate(
+                total=Count("id"), pending=Count("id", filter=Q(review_state=Entity.ReviewState.PENDING))
+            )
+        }
+    else:
+        counts = {}
+        for row in rows:
+            count = counts.setdefault(row["label_id"], {"total": 0, "pending": 0})
+            count["total"] += 1
+            count["pending"] += row["review_state"] == Entity.ReviewState.PENDING
     items = []
     for label in labels if labels is not None else Label.objects.all():
         row = counts.get(label.name, {})
@@ -279,6 +299,13 @@ def legend(*, story: Story, labels: list[Label] | None = None) -> list[dict]:
                  "pending": row.get("pending", 0)}
             )  # fmt: skip
     return items
+
+
+def labels_version(labels: list[Label]) -> str:
+    """Changes whenever what the reader's toolbar and label picker show of `labels` (all of them, in
+    order) does: the key of those parts' cached HTML."""
+    shown = [(label.name, label.description, label.hotkey, label.shown) for label in labels]
+    return hashlib.sha256(repr(shown).encode()).hexdigest()[:16]
 
 
 def character_stats(*, story: Story, character_id: int | None = None) -> dict[int, tuple[int, int]]:

@@ -74,13 +74,15 @@ def reader_context(story: Story, index: int = 0, *, with_characters: bool = Fals
     """Everything the full reader page shows. The characters panel loads itself after the page unless
     `with_characters` (its own URL opened without JavaScript)."""
     labels = list(Label.objects.all())
+    chunk = selectors.reader_chunk(story=story, index=index)
     return {
         "story": story,
-        "chunk": selectors.reader_chunk(story=story, index=index),
+        "chunk": chunk,
         "chapters": selectors.chapters(story),
-        "legend": selectors.legend(story=story, labels=labels),
+        "legend": selectors.legend(story=story, labels=labels, rows=chunk.story_rows),
         "toolbar_labels": [label for label in labels if label.shown],
         "all_labels": labels,
+        "labels_version": selectors.labels_version(labels),
         "characters": selectors.character_panel(story=story) if with_characters else None,
         **history_context(story),
         "entity": None,

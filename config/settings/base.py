@@ -121,6 +121,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Django's default cache, each process's own memory, and one for template fragments ({% cache %}: the
+# reader's label tools) that stays in process memory even if the default becomes shared: cached
+# markup must not outlive the code that rendered it, as it would in a shared cache across a deploy.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "template_fragments": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "fragments",
+    },
+}
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -129,7 +140,9 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # refuses a locked-out username and address before the password
-    "django.contrib.auth.backends.ModelBackend",
+    # ModelBackend that loads the request's user with their roles in one query. Sessions store their
+    # backend's path, so sessions made under django.contrib.auth.backends.ModelBackend log in again once.
+    "core.auth.RoleModelBackend",
 ]
 LOGIN_URL = "login"
 

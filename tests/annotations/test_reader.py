@@ -129,6 +129,64 @@ def test_legend_counts_final_entities_and_pending_ones():
     assert rows["PERSON"] == (2, 1) and rows["GPE"] == (0, 0)
 
 
+def test_a_one_chunk_storys_legend_counts_the_rows_its_chunk_read():
+    story = make_story("Anna met Boris.\n\n \n\nIn Paris, Anna.")
+    make_entity(story, "Anna", review_state="pending")
+    make_entity(story, "Boris", review_state="accepted")
+    make_entity(story, "Paris", "GPE", review_state="pending")
+    make_entity(story, "Anna", occurrence=1, review_state="rejected")  # not in the final set
+    chunk = reader_chunk(story=story, index=0)
+    assert chunk.count == 1 and len(chunk.story_rows) == 3
+    assert legend(story=story, rows=chunk.story_rows) == legend(story=story)
+
+
+@override_settings(READER_CHUNK_PARAGRAPHS=1)
+def test_a_chunk_of_a_longer_story_reads_only_its_own_rows():
+    story = make_story("Anna met Boris.\n\nIn Paris, Anna.")
+    make_entity(story, "Anna")
+    make_entity(story, "Paris", "GPE")
+    first = reader_chunk(story=story, index=0)
+    assert first.count == 2 and first.story_rows is None
+    assert "Paris</mark>" not in first.html and "Anna</mark>" in first.html
+
+
+def test_the_reader_page_reads_each_thing_once(editor_client):
+    story = make_story("Anna met Boris in Paris.\n\nThe end.")
+    make_entity(story, "Anna")
+    editor_client.get(f"/stories/{story.pk}/")
+    with CaptureQueriesContext(connection) as captured:
+        assert editor_client.get(f"/stories/{story.pk}/").status_code == 200
+    tables = [re.findall(r'FROM "(\w+)"', q["sql"])[-1] for q in captured]  # the outermost FROM
+    # The session, the user with its roles, the story, the labels, the story's entities (the chunk and
+    # the legend), the history, and the unread notifications.
+    assert tables == [
+        "django_session", "auth_user", "stories_story", "annotations_label", "annotations_entity",
+        "annotations_edit", "core_notification",
+    ]  # fmt: skip
+
+
+def test_the_cached_label_tools_follow_every_label_change(editor_client):
+    from annotations.models import Label
+
+    story = make_story("Anna met Boris.")
+    url = f"/stories/{story.pk}/"
+
+    def tools() -> str:
+        page = editor_client.get(url).content.decode()
+        return page[page.index('<div class="toolbar"') : page.index("</dialog>")]
+
+    before = tools()
+    assert tools() == before  # from the cache now
+    Label.objects.filter(name="PERSON").update(description="People, by name")
+    assert 'title="People, by name"' in tools()
+    Label.objects.filter(name="PERSON").update(hotkey="p")
+    assert "<kbd>p</kbd> PERSON</button>" in tools()
+    Label.objects.filter(name="PERSON").update(shown=False)
+    assert 'class="label-button" data-label="PERSON"' not in tools()
+    Label.objects.create(name="SHIP", description="A vessel", order=0)
+    assert tools().index('data-label="SHIP"') < tools().index('data-label="GPE"')
+
+
 def many_entities(count: int) -> Story:
     story = make_story(paragraphs(count // 2))
     rows = []
