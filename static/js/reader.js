@@ -111,11 +111,22 @@
     return el && el.matches && el.matches("mark.entity[data-entity-id]") ? el : null;
   }
 
+  /**
+   * The entity a key acts on: the one an edit is moving focus to, before its answer is drawn, else the
+   * focused one. Focus moves only once the swapped part settles, so a quick a then x would otherwise
+   * reach the entity just accepted instead of the next one.
+   */
+  function actingMark() {
+    var id = advanceTo || pendingFocus;
+    var mark = id ? document.getElementById("entity-" + id) : null;
+    return (mark && text.contains(mark) ? mark : null) || focusedMark() || current;
+  }
+
   /** What a label would go on now: the selected text, else the focused entity; null if neither. */
   function labelTarget() {
     readSelection();
     if (selection) return { selection: selection };
-    var mark = focusedMark() || current;
+    var mark = actingMark();
     return mark && document.contains(mark) ? { mark: mark } : null;
   }
 
@@ -148,7 +159,7 @@
    */
   var advanceTo = null;
   function onMark(urlName, values, advance) {
-    var mark = focusedMark() || current;
+    var mark = actingMark();
     if (!mark || !document.contains(mark)) {
       announce("Focus an entity first: press j or click one.");
       return;
@@ -172,6 +183,7 @@
 
   function focusMark(mark, inspect) {
     if (!mark) return;
+    pendingFocus = null; // the editor's own move wins over an edit's queued one
     if (current && current !== mark) current.setAttribute("tabindex", "-1");
     current = mark;
     mark.setAttribute("tabindex", "0"); // roving tabindex: Tab returns to the last entity
@@ -213,7 +225,7 @@
   }
 
   function nextPending() {
-    var from = focusedMark() || current;
+    var from = actingMark();
     var all = marks();
     var start = from && document.contains(from) ? all.indexOf(from) + 1 : 0;
     for (var i = start; i < all.length; i++) {
@@ -229,7 +241,7 @@
   function move(step) {
     var all = marks();
     if (!all.length) return;
-    var index = all.indexOf(focusedMark() || current);
+    var index = all.indexOf(actingMark());
     var next = index === -1 ? (step > 0 ? 0 : all.length - 1) : index + step;
     if (next >= all.length) {
       var loader = text.querySelector(".chunk-loader");

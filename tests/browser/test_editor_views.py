@@ -30,6 +30,25 @@ def open_story(page, story: Story, query: str = "") -> None:
     idle(page)
 
 
+def test_x_pressed_straight_after_a_rejects_the_next_entity_not_the_accepted_one(page):
+    """Focus moves to the next entity only once the edit's answer is drawn; a key pressed before that
+    acts on the entity focus is moving to."""
+    make_user("editor", username="edna")
+    story = make_story("Anna met Boris and Clara in Paris.", title="Quick keys")
+    boris = make_entity(story, "Boris", "PERSON")
+    clara = make_entity(story, "Clara", "PERSON")
+    open_story(page, story)
+    mark(page, boris).click()
+    page.keyboard.press("a")
+    page.keyboard.press("x")
+    expect(mark(page, boris)).to_have_attribute("data-state", "accepted")
+    expect(page.locator(f"#entity-{clara.pk}")).to_have_count(0)  # a rejected suggestion is not drawn
+    idle(page)
+    boris.refresh_from_db()
+    clara.refresh_from_db()
+    assert (boris.review_state, clara.review_state) == ("accepted", "rejected")
+
+
 def test_ctrl_z_undoes_ctrl_shift_z_redoes_and_the_redo_survives_a_reload(page, shot):
     make_user("editor", username="edna")
     story = make_story("Anna met Boris and Clara in Paris.", title="Redo")
