@@ -207,7 +207,7 @@ class StorySearch(models.Model):
 
 class StoryDeletions(models.Model):
     """How many times stories (or layers) were deleted: one row, bumped by a database trigger on every
-    delete from the story table (migration 0012), never by Django.
+    delete from the story table (migration 0013), never by Django.
 
     The dashboard's cache key (stories.selectors.corpus_state) reads the latest updated_at and the
     highest id, each one index probe; neither changes when a story is deleted, and this counter does.

@@ -28,10 +28,10 @@ from stories.models import ImportBatch, Story, StoryDeletions
 # The text search configuration; migration 0011's trigger writes StorySearch.vector with exactly this one.
 SEARCH_CONFIG = "english"
 
-# Workflow order, so "sort by status" reads new → in progress → adjudication → done → returned → approved.
 # The "My queue" badge counts this far and then shows "1000+".
 QUEUE_COUNT_CAP = 1000
 
+# Workflow order, so "sort by status" reads new → in progress → adjudication → done → returned → approved.
 STATUS_ORDER = [
     Story.Status.NEW,
     Story.Status.IN_PROGRESS,
