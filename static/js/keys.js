@@ -53,6 +53,17 @@
     return !!el && (el.isContentEditable || (el.closest && el.closest("input, textarea, select") !== null));
   }
 
+  /**
+   * htmx wires up content it swapped in only once the swap settles; a key pressed before then would
+   * submit the new form as a plain page load. htmx.process() wires it now (a no-op on wired elements).
+   */
+  function wire(target) {
+    if (!window.htmx) return;
+    var form = target.tagName === "FORM" ? target : target.form;
+    if (form) window.htmx.process(form);
+    else window.htmx.process(target);
+  }
+
   /** Do what the binding says; true when something was done. */
   function press(binding, key) {
     if (binding.dataset.keyAction) {
@@ -66,10 +77,8 @@
     var target = binding.dataset.keyTarget ? document.querySelector(binding.dataset.keyTarget) : binding;
     if (target && target.tagName === "LABEL") target = target.control;
     if (!target || target.disabled) return false;
+    wire(target);
     if (target.tagName === "FORM") {
-      // A form that htmx swapped in moments ago is wired up only once the swap settles; a key pressed
-      // before then would submit it as a plain page load. htmx.process() is a no-op on a wired form.
-      if (window.htmx && target.hasAttribute("hx-post")) window.htmx.process(target);
       target.requestSubmit(); // a submit event, so htmx (hx-post) and validation still run
     } else if (/^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName)) {
       target.focus();

@@ -63,6 +63,9 @@ def test_the_reviewer_reverts_one_change_from_the_diff_and_approves(page, shot):
     relabelled = page.locator("#changes-relabelled .change")
     expect(relabelled).to_contain_text("Paris")
     shot("review-revert-before", doc=True)
+    # htmx wires up swapped-in content only once it settles; a long settle makes the key below land in
+    # that window every time, as it does now and then on a loaded machine.
+    page.evaluate("htmx.config.defaultSettleDelay = 800")
     relabelled.get_by_role("button", name="Revert").click()
     expect(page.locator("#review-diff .review-notice")).to_contain_text(
         "Reverted “Paris” to the model's draft."
