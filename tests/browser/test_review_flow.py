@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 import spacy
+from playwright.sync_api import expect
 from spacy.tokens import DocBin
 
 from annotations.models import Edit, Entity
@@ -103,10 +104,10 @@ def test_return_fix_approve_and_export(page, shot, tmp_path):
 
     # The dashboard scores the model on the approved story. Model: Anna PERSON, Paris PERSON, Boris ORG,
     # Boris PERSON; final: Anna PERSON, Paris GPE, Boris PERSON, wings LOC: tp 2, fp 2, fn 2.
+    # expect() waits for the navigation: a plain read straight after the click can still see the Export page.
     page.get_by_role("link", name="Dashboard").click()
-    overall = page.locator("tr.overall")
-    assert overall.locator("td").all_inner_texts() == ["4", "4", "2", "2", "2", "0.500", "0.500", "0.500"]
-    assert page.locator("svg[aria-label='Precision, recall and F1 per label'] rect").count() == 3 * 5
+    expect(page.locator("tr.overall td")).to_have_text(["4", "4", "2", "2", "2", "0.500", "0.500", "0.500"])
+    expect(page.locator("svg[aria-label='Precision, recall and F1 per label'] rect")).to_have_count(3 * 5)
     shot("dashboard", doc=True, full_page=True)
 
 
