@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from core.compiled import CompiledRead, counted
 from core.models import Notification
 
 logger = logging.getLogger(__name__)
@@ -71,10 +72,16 @@ def notifications_mark_read(*, user, ids=None) -> int:
     return unread.update(read_at=timezone.now())
 
 
+# Compiled once (core.compiled): the top bar of every page shows it.
+_UNREAD = CompiledRead(
+    lambda user_id: counted(Notification.objects.filter(recipient_id=user_id, read_at=None))
+)
+
+
 def unread_count(user) -> int:
     if not user.is_authenticated:
         return 0
-    return Notification.objects.filter(recipient=user, read_at=None).count()
+    return _UNREAD.first(user.pk)["n"]
 
 
 def notification_list(user) -> QuerySet[Notification]:

@@ -21,6 +21,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Lower
 
 from core import roles
+from core.compiled import CompiledRead
 from core.pagination import capped_count
 from stories import listing
 from stories.models import ImportBatch, Story, StoryDeletions
@@ -58,6 +59,15 @@ def story_list() -> QuerySet[Story]:
         )
     )
     return listing.annotated(stories)
+
+
+_WITHOUT_TEXT = CompiledRead(lambda pk: Story.with_layers.defer("text").filter(pk=pk))
+
+
+def story_without_text(pk: int) -> Story | None:
+    """The story or annotator's layer `pk`, its text left unread (chunks read only the slice they show);
+    compiled once, since every reader page and edit starts with it."""
+    return _WITHOUT_TEXT.first(pk)
 
 
 def story_rows(ids: list[int]) -> QuerySet[Story]:

@@ -21,6 +21,7 @@ from django.utils.safestring import SafeString
 
 from annotations.models import Character, Edit, Entity, Label
 from annotations.rendering import render_paragraphs
+from core.compiled import CompiledRead
 from stories.models import Story
 
 _BLANK_LINES = re.compile(r"\n[^\S\n]*\n\s*")
@@ -212,20 +213,31 @@ def _mark_chapters(story: Story, html: SafeString, start: int, end: int) -> Safe
     return html
 
 
+def _drawn_rows(story_id: int):
+    return (
+        Entity.objects.final()
+        .filter(story_id=story_id)
+        .order_by("start", "end")
+        .values("id", "start", "end", "label_id", "review_state", "character_id")
+    )
+
+
+# What a chunk draws, compiled once: every reader page and chunk load reads it.
+_STORY_ROWS = CompiledRead(_drawn_rows)
+_CHUNK_ROWS = CompiledRead(
+    lambda story_id, start, end: _drawn_rows(story_id).filter(start__gte=start, start__lt=end), 3
+)
+
+
 def reader_chunk(*, story: Story, index: int) -> Chunk:
     """Chunk `index` (clamped to the story) rendered to HTML with its final-set entities; chapter
     headings carry their anchors (#chapter-N)."""
     count = chunk_count(story)
     index = min(max(index, 0), count - 1)
     start, end, pairs = _chunk_span(story, index)
-    rows = Entity.objects.final().filter(story=story)
-    if count > 1:
-        rows = rows.filter(start__gte=start, start__lt=end)
     # A story of one chunk reads its whole final set, which the legend counts too: the same rows as the
     # range would give, since an entity starts at a non-space character (entity_no_edge_whitespace).
-    rows = list(
-        rows.order_by("start", "end").values("id", "start", "end", "label_id", "review_state", "character_id")
-    )
+    rows = _CHUNK_ROWS.rows(story.pk, start, end) if count > 1 else _STORY_ROWS.rows(story.pk)
     html = render_paragraphs(
         text=chunk_text(story, index),
         offset=start,
@@ -301,6 +313,14 @@ def legend(*, story: Story, labels: list[Label] | None = None, rows: list[dict] 
     return items
 
 
+_LABELS = CompiledRead(lambda: Label.objects.all(), arity=0)
+
+
+def labels() -> list[Label]:
+    """Every label, in the toolbar's order: compiled once, since every reader page and edit reads them."""
+    return _LABELS.rows()
+
+
 def labels_version(labels: list[Label]) -> str:
     """Changes whenever what the reader's toolbar and label picker show of `labels` (all of them, in
     order) does: the key of those parts' cached HTML."""
@@ -348,14 +368,23 @@ def character_panel(*, story: Story) -> list[Character]:
 HISTORY_ROWS = 20
 
 
-def history(*, story: Story, limit: int = HISTORY_ROWS) -> QuerySet[Edit]:
-    """The newest `limit` changes, without their snapshots (the panel never shows them)."""
+def _newest(story_id: int, limit: int = HISTORY_ROWS) -> QuerySet[Edit]:
     return (
-        Edit.objects.filter(story=story)
+        Edit.objects.filter(story_id=story_id)
         .select_related("user")
         .defer("before", "after")
         .order_by("-id")[:limit]
     )
+
+
+_HISTORY = CompiledRead(_newest)  # the history panel of every reader page and edit
+
+
+def history(*, story: Story, limit: int = HISTORY_ROWS) -> list[Edit]:
+    """The newest `limit` changes with their users, without their snapshots (the panel never shows them)."""
+    if limit == HISTORY_ROWS:
+        return _HISTORY.rows(story.pk)
+    return list(_newest(story.pk, limit))
 
 
 def mention_matches(*, story: Story, entity: Entity) -> dict:

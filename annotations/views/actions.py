@@ -18,13 +18,12 @@ from collections.abc import Callable
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 from django_htmx.http import reswap, retarget, trigger_client_event
 
-from annotations.models import Label
 from annotations.selectors import reader as selectors
 from annotations.services.changes import (
     ChangeLog,
@@ -36,6 +35,7 @@ from annotations.services.changes import (
 from core.responses import error_response
 from stories import policy
 from stories.models import Story
+from stories.selectors import story_without_text
 
 
 def action_view(view: Callable) -> Callable:
@@ -56,8 +56,9 @@ def action_view(view: Callable) -> Callable:
 def workspace_story(pk: int, user, *, with_text: bool = False) -> Story:
     """The story, or an annotator's layer `user` may see (stories.policy.check_read), without its text
     unless `with_text`: chunks read only the slice they show."""
-    rows = Story.with_layers.all() if with_text else Story.with_layers.defer("text")
-    story = get_object_or_404(rows, pk=pk)
+    story = get_object_or_404(Story.with_layers, pk=pk) if with_text else story_without_text(pk)
+    if story is None:
+        raise Http404("No story matches the given query.")
     if story.layer_of_id is not None:
         policy.check_read(user, story)
     return story
@@ -73,7 +74,7 @@ def chunk_param(request: HttpRequest) -> int:
 def reader_context(story: Story, index: int = 0, *, with_characters: bool = False, **extra) -> dict:
     """Everything the full reader page shows. The characters panel loads itself after the page unless
     `with_characters` (its own URL opened without JavaScript)."""
-    labels = list(Label.objects.all())
+    labels = selectors.labels()
     chunk = selectors.reader_chunk(story=story, index=index)
     return {
         "story": story,
@@ -94,7 +95,7 @@ def reader_context(story: Story, index: int = 0, *, with_characters: bool = Fals
 def history_context(story: Story) -> dict:
     """The history panel's rows, the change `u` undoes (found among those rows when it is there) and the
     undo Ctrl+Shift+Z redoes."""
-    history = list(selectors.history(story=story))
+    history = selectors.history(story=story)
     newest = {"newest": history, "limit": selectors.HISTORY_ROWS}
     return {
         "history": history,
@@ -235,8 +236,7 @@ def confirm_bulk(
 
 def entity_context(story: Story, entity) -> dict:
     """What the entity inspector needs besides the entity: labels and the story's characters."""
-    labels = list(Label.objects.all())
     return {
-        "all_labels": labels,
+        "all_labels": selectors.labels(),
         "story_characters": list(story.characters.order_by("name").values("id", "name")),
     }

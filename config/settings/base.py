@@ -144,6 +144,7 @@ AUTHENTICATION_BACKENDS = [
     # backend's path, so sessions made under django.contrib.auth.backends.ModelBackend log in again once.
     "core.auth.RoleModelBackend",
 ]
+SESSION_ENGINE = "core.sessions"  # Django's database sessions, read with fixed SQL
 LOGIN_URL = "login"
 
 # Login throttling (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one username from one

@@ -63,5 +63,25 @@ def test_no_auth_query_repeats_within_a_request(role):
         auth = [q["sql"] for q in captured if AUTH_QUERY.search(q["sql"])]
         # The session, then the user with its roles: nothing about who is asking is read twice.
         assert len(auth) == 2, (url, auth)
-        assert auth[0].startswith('SELECT "django_session"'), (url, auth)
+        assert 'FROM "django_session"' in auth[0], (url, auth)
         assert auth[1].startswith('SELECT "auth_user"') and '"_fabula_in_editors"' in auth[1], (url, auth)
+
+
+def test_the_session_store_reads_live_sessions_and_refuses_expired_or_deleted_ones():
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    user = make_user("editor")
+    client = Client()
+    client.force_login(user)
+    assert client.get("/account/").status_code == 200
+
+    key = client.session.session_key
+    Session.objects.filter(session_key=key).update(expire_date=timezone.now() - timezone.timedelta(seconds=1))
+    expired = client.get("/account/")
+    assert expired.status_code == 302 and "/login/" in expired["Location"]
+
+    client.force_login(user)
+    Session.objects.filter(session_key=client.session.session_key).delete()  # as logging out elsewhere does
+    gone = client.get("/account/")
+    assert gone.status_code == 302 and "/login/" in gone["Location"]
