@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 from weakref import ref
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connections, router
 from django.db.models import Count, QuerySet, Value
 from django.db.models.query import ModelIterable, ValuesIterable, get_related_populators
@@ -89,7 +90,12 @@ class CompiledRead:
         if queryset._iterable_class not in (ModelIterable, ValuesIterable):
             raise TypeError("CompiledRead reads model instances or values() dicts")
         compiler = queryset.query.get_compiler(using=alias)
-        sql, params = compiler.as_sql()
+        try:
+            sql, params = compiler.as_sql()
+        except EmptyResultSet:
+            raise ValueError(
+                "a CompiledRead parameter compiled to no SQL (a value out of its column's range?)"
+            ) from None
         params = tuple(params)
         slots = []
         for sample in self.samples:

@@ -102,6 +102,18 @@ def test_a_parameter_must_appear_exactly_once(build):
         CompiledRead(build).rows(1)
 
 
+@pytest.mark.skipif(connection.vendor == "sqlite", reason="SQLite's integer columns all hold 64 bits")
+def test_a_parameter_the_column_cannot_hold_is_refused_with_a_reason():
+    # A PositiveSmallIntegerField cannot hold the sample value: the lookup compiles to no SQL at all.
+    from annotations.models import Label
+
+    small = next(
+        f for f in Label._meta.concrete_fields if f.get_internal_type().endswith("SmallIntegerField")
+    )
+    with pytest.raises(ValueError, match="compiled to no SQL"):
+        CompiledRead(lambda n: Label.objects.filter(**{small.name: n})).rows(3)
+
+
 def test_only_model_and_values_reads_are_accepted():
     with pytest.raises(TypeError, match="model instances or values"):
         CompiledRead(lambda pk: Story.objects.filter(pk=pk).values_list("id")).rows(1)
