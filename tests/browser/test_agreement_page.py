@@ -47,7 +47,9 @@ def test_reviewer_reads_agreement_and_filters_by_batch(page, shot):
 
     log_in(page, "rita")
     page.get_by_role("link", name="Dashboard").click()
-    page.get_by_role("link", name="Agreement between annotators").click()
+    # The first agreement page a process serves imports scikit-learn and spaCy's tokenizer (about 2 s
+    # on a quiet machine, over 10 s on a loaded one), so this navigation gets more than the default wait.
+    page.get_by_role("link", name="Agreement between annotators").click(timeout=45_000)
     page.get_by_role("heading", name="Agreement between annotators").wait_for()
     pairs = page.locator("#agreement-pairs tbody tr")
     assert pairs.count() == 3  # alice / bob, alice / carol, bob / carol
