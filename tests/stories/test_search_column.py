@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import pytest
 from django.db import connection
 from django.db.models import F
@@ -26,6 +28,35 @@ def test_the_column_is_filled_at_insert_and_follows_a_rename():
     assert "'lake'" in vector(story) and "'morn'" in vector(story)
     Story.objects.filter(pk=story.pk).update(title="Heron")
     assert "'heron'" in vector(story) and "'morn'" not in vector(story)
+
+
+def test_one_insert_of_many_stories_indexes_each_of_them_by_one_statement():
+    texts = ["Anna rowed across the lake.", "Boris slept in the barn.", "Olga sang at the opera."]
+    stories = Story.objects.bulk_create(
+        Story(
+            title=f"Bulk {n}",
+            text=text,
+            text_length=len(text),
+            sha256=hashlib.sha256(text.encode()).hexdigest(),
+        )
+        for n, text in enumerate(texts)
+    )
+    assert [
+        "'lake'" in vector(stories[0]),
+        "'barn'" in vector(stories[1]),
+        "'opera'" in vector(stories[2]),
+    ] == [
+        True,
+        True,
+        True,
+    ]
+    assert title_vector(stories[2]) == "'2':2 'bulk':1"
+    with connection.cursor() as cursor:  # a statement trigger for inserts, a row trigger for renames
+        cursor.execute(
+            "SELECT tgname, (tgtype & 1) = 1 FROM pg_trigger "
+            "WHERE tgrelid = 'stories_story'::regclass AND tgname LIKE 'story_search%' ORDER BY tgname"
+        )
+        assert cursor.fetchall() == [("story_search_vector", True), ("story_search_vectors", False)]
 
 
 def title_vector(story: Story) -> str:
