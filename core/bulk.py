@@ -45,11 +45,15 @@ def insert_rows(model: type[models.Model], objs: Sequence[models.Model], *, usin
     connection = connections[using or model.objects.db]
     now = timezone.now()
     fields = [field for field in model._meta.concrete_fields if not field.primary_key]
+    readers = []
     for field in fields:
         if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
             for obj in objs:
                 setattr(obj, field.attname, now)
-    readers = [_reader(field, connection) for field in fields]
+            stamp = field.get_db_prep_save(now, connection)  # converted once, not once per row
+            readers.append(lambda obj, stamp=stamp: stamp)
+        else:
+            readers.append(_reader(field, connection))
     rows = [[read(obj) for read in readers] for obj in objs]
     table = connection.ops.quote_name(model._meta.db_table)
     columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
@@ -62,9 +66,15 @@ def insert_rows(model: type[models.Model], objs: Sequence[models.Model], *, usin
 
 
 def _reader(field: models.Field, connection) -> Callable[[models.Model], object]:
+    name = field.attname
     if (field.target_field if field.is_relation else field).get_internal_type() in PLAIN_TYPES:
-        return lambda obj, name=field.attname: getattr(obj, name)
-    return lambda obj: field.get_db_prep_save(getattr(obj, field.attname), connection)
+        return lambda obj: getattr(obj, name)
+
+    def convert(obj):
+        value = getattr(obj, name)
+        return None if value is None else field.get_db_prep_save(value, connection)
+
+    return convert
 
 
 def _copy(connection, sql: str, rows: list[list]) -> None:
