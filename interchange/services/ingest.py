@@ -384,9 +384,9 @@ class _Run:
         ]
 
     def _write_bulk(self, chunk) -> dict[str, _Outcome]:
-        """The stories with their history in one bulk insert, then the drafted stories' characters and
-        entities in two more: for short stories, per-story inserts and savepoints cost as much as
-        extraction."""
+        """The stories and their history in two statements (stories_insert: COPY on PostgreSQL), then
+        the drafted stories' characters and entities in two more: for short stories, per-story inserts
+        and savepoints cost as much as extraction."""
         now = timezone.now()
         stories = []
         for pending, _, rows_of in chunk:
