@@ -9,16 +9,37 @@ limits and error shapes. Every API URL is exempt from the login redirect: anonym
 from __future__ import annotations
 
 import functools
+import json
 
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpResponseNotAllowed, JsonResponse
+from django.shortcuts import render
 from ninja import NinjaAPI
-from ninja.openapi.docs import Swagger
+from ninja.openapi.docs import Swagger, _csrf_needed
 
 from annotations import api as annotations_api
 from core import api as core_api
 from interchange import api as interchange_api
 from stories import api as stories_api
+
+
+class OfflineSwagger(Swagger):
+    """ninja's Swagger page, rendered from its own template and static files (settings.NINJA_DIR).
+
+    ninja falls back to a page that loads Swagger UI from a CDN unless "ninja" is an installed app, and
+    Fabula leaves it out of INSTALLED_APPS so that no command pays for importing it at start-up.
+    """
+
+    def render_page(self, request, api, **kwargs):
+        # Swagger.render_page's own context, passed to Django's render() as ninja does when installed.
+        self.settings["url"] = self.get_openapi_url(api, kwargs)
+        context = {
+            "swagger_settings": json.dumps(self.settings, indent=1),
+            "api": api,
+            "add_csrf": _csrf_needed(api),
+        }
+        return render(request, self.template, context)
+
 
 api = NinjaAPI(
     title="Fabula API",
@@ -28,7 +49,7 @@ api = NinjaAPI(
     auth=core_api.AUTH,
     parser=core_api.Parser(),
     throttle=[core_api.TokenRateThrottle()],
-    docs=Swagger(settings={"persistAuthorization": True}),
+    docs=OfflineSwagger(settings={"persistAuthorization": True}),
     docs_url="/docs",
     openapi_url="/schema",
 )

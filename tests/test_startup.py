@@ -4,6 +4,7 @@ so no request imports any of it. Each is checked in a fresh interpreter."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -123,3 +124,45 @@ def test_the_agreement_page_imports_no_spacy(tmp_path):
     )
     assert result.returncode == 0, result.stderr[-3000:]
     assert "late: none" in result.stdout, result.stdout
+
+
+def test_ingest_no_extract_of_clean_text_imports_neither_spacy_nor_the_text_repairers(tmp_path):
+    """`ingest --no-extract` of ASCII text (no line that could hold mojibake) never loads spaCy, ftfy or
+    charset-normalizer, nor django-ninja and pydantic (the API's): start-up it would pay for nothing.
+    A line with non-ASCII characters still goes through ftfy's mojibake check."""
+    lines = [
+        {"title": "Plain", "text": "Anna danced in Paris."},
+        {"text": "Boris sang in Riga.\r\nTwice."},
+    ]
+    (tmp_path / "clean.jsonl").write_text("\n".join(json.dumps(line) for line in lines) + "\n")
+    env = {
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'probe.sqlite3'}",
+        "PATH": "/usr/bin:/bin",
+    }
+    manage = [sys.executable, "manage.py"]
+    subprocess.run([*manage, "migrate", "-v", "0"], cwd=ROOT, env=env, check=True, timeout=180)
+    # The command as an admin runs it, in a fresh process; what it imported is read from -X importtime.
+    command = ["ingest", str(tmp_path / "clean.jsonl"), "--no-extract", "-v", "0"]
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", "manage.py", *command],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    imported = {
+        line.split("|")[-1].strip().split(".")[0]
+        for line in result.stderr.splitlines()
+        if line.startswith("import time:")
+    }
+    assert {"django", "interchange"} <= imported  # the command's own imports are seen
+    unwanted = {"spacy", "thinc", "ftfy", "charset_normalizer", "ninja", "pydantic"}
+    assert not imported & unwanted, sorted(imported & unwanted)
+    stored = subprocess.run(
+        [*manage, "shell", "-c", "from stories.models import Story; print(Story.objects.count())"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert stored.stdout.strip().splitlines()[-1] == "2", stored.stderr[-2000:]

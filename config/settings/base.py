@@ -6,6 +6,7 @@ ALLOWED_HOSTS and DATABASE_URL. Without a SECRET_KEY, production refuses to star
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -15,6 +16,10 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
+# django-ninja's package folder: its templates and static files make the API docs page (Swagger UI)
+# load nothing from a CDN. ninja is not an installed app, since loading it as one imports pydantic and
+# all of ninja into every command's start-up; config.api.OfflineSwagger renders its template instead.
+NINJA_DIR = Path(importlib.util.find_spec("ninja").origin).parent
 
 
 def env_bool(name: str, default: bool) -> bool:
@@ -53,7 +58,6 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "django_htmx",
     "django_filters",
-    "ninja",  # its own static files serve the API docs page: no CDN
     "simple_history",
     "axes",
     "core",
@@ -86,7 +90,7 @@ WSGI_APPLICATION = "config.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        "DIRS": [BASE_DIR / "templates", NINJA_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -174,7 +178,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
-STATICFILES_DIRS = [BASE_DIR / "static"]
+STATICFILES_DIRS = [BASE_DIR / "static", NINJA_DIR / "static"]  # ninja's: static/ninja/...
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},

@@ -8,6 +8,7 @@ combining accent that belongs to it. Those spans are refused with a message that
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 
@@ -15,19 +16,25 @@ class LineError(ValueError):
     """A JSONL line that cannot become a story; the message is shown with the file and line."""
 
 
+# NUL and the surrogate range, found by one search in C: a Python loop over every character took
+# 0.19 s of CPU for 1,000 stories of 2,500 characters, the search 0.01 s.
+UNSTORABLE_CHARS = re.compile("[\x00\ud800-\udfff]")
+
+
 def string_problem(value: str) -> str | None:
     """Why `value` cannot be stored as text, or None. PostgreSQL refuses NUL in text and JSON, and no
     database can store a lone surrogate (half of a UTF-16 pair, e.g. from a JSON `\\ud800` escape):
     UTF-8 has no encoding for it."""
-    for index, char in enumerate(value):
-        if char == "\x00":
-            return f"a NUL character (\\u0000) at character {index}; remove it"
-        if "\ud800" <= char <= "\udfff":
-            return (
-                f"a lone surrogate (\\u{ord(char):04x}) at character {index}, half of a UTF-16 pair and "
-                "not a character; fix the escape or remove it"
-            )
-    return None
+    match = UNSTORABLE_CHARS.search(value)
+    if match is None:
+        return None
+    char, index = match.group(), match.start()
+    if char == "\x00":
+        return f"a NUL character (\\u0000) at character {index}; remove it"
+    return (
+        f"a lone surrogate (\\u{ord(char):04x}) at character {index}, half of a UTF-16 pair and "
+        "not a character; fix the escape or remove it"
+    )
 
 
 def unstorable(obj, where: str = "") -> str | None:

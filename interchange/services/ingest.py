@@ -26,7 +26,6 @@ from django.db import (
     transaction,
 )
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history
 
 from annotations.services.extraction import Rows, extraction_rows, known_labels, rows_save, rows_save_all
 from annotations.services.pipeline import drafting_nlp
@@ -36,7 +35,13 @@ from interchange.services.stories_from_records import story_from_record, titled_
 from nlp.layers import layers_of
 from nlp.loading import pipeline_info
 from stories.models import ImportBatch, Story
-from stories.services import stories_duplicate_of, story_duplicate_of, text_sha256, word_count
+from stories.services import (
+    stories_duplicate_of,
+    stories_insert,
+    story_duplicate_of,
+    text_sha256,
+    word_count,
+)
 from stories.sources.records import SourceError, StoryRecord
 
 # The connection broke (server stopped, restarted, or this backend was terminated).
@@ -379,9 +384,9 @@ class _Run:
         ]
 
     def _write_bulk(self, chunk) -> dict[str, _Outcome]:
-        """The stories with their history in one bulk insert, then the drafted stories' characters and
-        entities in two more: for short stories, per-story inserts and savepoints cost as much as
-        extraction."""
+        """The stories and their history in two statements (stories_insert: COPY on PostgreSQL), then
+        the drafted stories' characters and entities in two more: for short stories, per-story inserts
+        and savepoints cost as much as extraction."""
         now = timezone.now()
         stories = []
         for pending, _, rows_of in chunk:
@@ -389,7 +394,7 @@ class _Run:
             if rows_of is not None:
                 story.extracted_at = now
             stories.append(story)
-        bulk_create_with_history(stories, Story)
+        stories_insert(stories=stories)
         rows = [
             rows_of(story) if rows_of else _NO_ROWS
             for (_, _, rows_of), story in zip(chunk, stories, strict=True)

@@ -9,32 +9,44 @@ entity offsets point into this text and editors expect to read what the author w
 from __future__ import annotations
 
 import codecs
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import charset_normalizer
-from ftfy import TextFixerConfig, fix_and_explain
+if TYPE_CHECKING:
+    from ftfy import TextFixerConfig
 
-# ftfy's defaults also uncurl quotes, fold ligatures and full-width forms, unescape HTML and
-# NFC-normalise. Those change legitimate text, so only the encoding repairs stay on.
-MOJIBAKE_ONLY = TextFixerConfig(
-    unescape_html=False,
-    remove_terminal_escapes=False,
-    fix_encoding=True,
-    restore_byte_a0=True,
-    replace_lossy_sequences=True,
-    decode_inconsistent_utf8=True,
-    fix_c1_controls=True,
-    fix_latin_ligatures=False,
-    fix_character_width=False,
-    uncurl_quotes=False,
-    fix_line_breaks=False,
-    fix_surrogates=False,
-    remove_control_chars=False,
-    normalization=None,
-    explain=True,
-)
+# ftfy and charset-normalizer are imported on first use, not with this module: importing them cost
+# about 70 ms of every ingest's start-up (python -X importtime), and clean text never needs them
+# (ASCII lines cannot hold mojibake; valid UTF-8 needs no guessed encoding).
+
+
+@functools.cache
+def mojibake_only() -> TextFixerConfig:
+    """ftfy's defaults also uncurl quotes, fold ligatures and full-width forms, unescape HTML and
+    NFC-normalise. Those change legitimate text, so only the encoding repairs stay on."""
+    from ftfy import TextFixerConfig
+
+    return TextFixerConfig(
+        unescape_html=False,
+        remove_terminal_escapes=False,
+        fix_encoding=True,
+        restore_byte_a0=True,
+        replace_lossy_sequences=True,
+        decode_inconsistent_utf8=True,
+        fix_c1_controls=True,
+        fix_latin_ligatures=False,
+        fix_character_width=False,
+        uncurl_quotes=False,
+        fix_line_breaks=False,
+        fix_surrogates=False,
+        remove_control_chars=False,
+        normalization=None,
+        explain=True,
+    )
+
 
 # Longest BOMs first: the UTF-32-LE BOM starts with the UTF-16-LE one.
 BOMS = (
@@ -111,6 +123,8 @@ def _decode(data: bytes) -> tuple[str, str, bool]:
     guessed = _western_single_byte(data)
     if guessed:
         return guessed, "cp1252", False
+    import charset_normalizer
+
     best = charset_normalizer.from_bytes(data).best()
     if best is None or best.encoding in IMPLAUSIBLE or _unassigned_share(str(best)) > 0.01:
         raise DecodeError(
@@ -164,12 +178,14 @@ def repair_mojibake(text: str) -> tuple[str, list[dict]]:
     """
     if text.isascii():
         return text, []
+    from ftfy import fix_and_explain
+
     repairs: dict[tuple, dict] = {}
     lines = text.splitlines(keepends=True)
     for number, line in enumerate(lines, start=1):
         if line.isascii():
             continue
-        fixed, steps = fix_and_explain(line, config=MOJIBAKE_ONLY)
+        fixed, steps = fix_and_explain(line, config=mojibake_only())
         if fixed != line:
             key = tuple(tuple(step) for step in steps or ())
             repair = repairs.setdefault(
