@@ -610,6 +610,9 @@
       following = window.setTimeout(function () {
         following = null;
         followPart();
+        // The observer below reports changes it sees between frames: a scroll back to the top in the
+        // same frame as a part's insertion (which scrolled the pager away) reads as no change at all.
+        if (above && seen(above)) loadAbove();
       }, 150);
     },
     { passive: true }
