@@ -21,6 +21,15 @@ get_resolver().url_patterns
 """
 
 
+def probe_env(tmp_path: Path) -> dict[str, str]:
+    """A fresh process's environment: test settings on a SQLite file of its own, nothing inherited."""
+    return {
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'probe.sqlite3'}",
+        "PATH": "/usr/bin:/bin",
+    }
+
+
 def test_settings_apps_admin_and_urls_load_without_spacy():
     result = subprocess.run(
         [sys.executable, "-c", PROBE],
@@ -79,11 +88,7 @@ print("late:", ",".join(imported_late) or "none")
 def test_no_web_request_imports_spacy(tmp_path):
     """The WSGI entry warms the tokenizer up, so the reader and every kind of edit import nothing of
     spaCy: the seconds that import costs never land on an editor's request."""
-    env = {
-        "DJANGO_SETTINGS_MODULE": "config.settings.test",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'probe.sqlite3'}",
-        "PATH": "/usr/bin:/bin",
-    }
+    env = probe_env(tmp_path)
     result = subprocess.run(
         [sys.executable, "-c", REQUESTS_PROBE], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
     )
@@ -109,11 +114,7 @@ print("late:", ",".join(imported_late) or "none")
 
 def test_the_agreement_page_imports_no_spacy(tmp_path):
     """The Agreement page tokenises with the tokenizer the WSGI entry already warmed up for snapping."""
-    env = {
-        "DJANGO_SETTINGS_MODULE": "config.settings.test",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'probe.sqlite3'}",
-        "PATH": "/usr/bin:/bin",
-    }
+    env = probe_env(tmp_path)
     result = subprocess.run(
         [sys.executable, "-c", AGREEMENT_PROBE],
         cwd=ROOT,
@@ -135,11 +136,7 @@ def test_ingest_no_extract_of_clean_text_imports_neither_spacy_nor_the_text_repa
         {"text": "Boris sang in Riga.\r\nTwice."},
     ]
     (tmp_path / "clean.jsonl").write_text("\n".join(json.dumps(line) for line in lines) + "\n")
-    env = {
-        "DJANGO_SETTINGS_MODULE": "config.settings.test",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'probe.sqlite3'}",
-        "PATH": "/usr/bin:/bin",
-    }
+    env = probe_env(tmp_path)
     manage = [sys.executable, "manage.py"]
     subprocess.run([*manage, "migrate", "-v", "0"], cwd=ROOT, env=env, check=True, timeout=180)
     # The command as an admin runs it, in a fresh process; what it imported is read from -X importtime.
